@@ -1,0 +1,34 @@
+{#
+    Fails when a combination of columns is not unique: returns one row per repeated
+    combination, with the number of rows that share it. Rows whose columns are null
+    are grouped like any other value, so repeated null combinations fail too.
+    Portable SQL (group by / having), no engine-specific syntax.
+#}
+{% test unique_combination_of_columns(model, combination_of_columns, quote_columns=false) %}
+
+    {%- if combination_of_columns is string or combination_of_columns | length == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "unique_combination_of_columns on " ~ model
+            ~ ": combination_of_columns must be a non-empty list of column names"
+        ) }}
+    {%- endif -%}
+
+    {%- set columns = [] -%}
+    {%- for column in combination_of_columns -%}
+        {%- do columns.append(adapter.quote(column) if quote_columns else column) -%}
+    {%- endfor -%}
+
+with validation_errors as (
+
+    select
+        {{ columns | join(",\n        ") }},
+        count(*) as n_records
+    from {{ model }}
+    group by {{ columns | join(", ") }}
+    having count(*) > 1
+
+)
+
+select * from validation_errors
+
+{% endtest %}

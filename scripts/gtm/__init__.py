@@ -1,0 +1,3 @@
+"""gtm-warehouse: generate, load, build, check and report a go-to-market warehouse."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,94 @@
+"""`gtm build`: run `dbt build` against a warehouse file, in process, through dbtRunner."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from gtm.errors import BadInputError, BuildError
+from gtm.paths import PROJECT_ROOT
+
+# dbt node statuses that make a build fail ("skipped" nodes are reported with them).
+_FAILED = ("error", "fail", "runtime error")
+_MAX_LISTED = 20
+# dbt prefixes node errors with "Runtime Error in test <name> (<path>)"; the node is already named.
+_ERROR_PREFIX = re.compile(r"^(?:Runtime|Compilation|Database) Error in \w+ \S+ \([^)]*\)\s*")
+
+
+@contextmanager
+def _environ(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of the block (dbt's env_var() reads os.environ)."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _status(result: object) -> str:
+    status = getattr(result, "status", "")
+    return str(getattr(status, "value", status)).lower()
+
+
+def _message(result: object) -> str:
+    message = " ".join(str(getattr(result, "message", "") or "").split())
+    return _ERROR_PREFIX.sub("", message)
+
+
+def _describe_failures(results: Sequence[object]) -> str:
+    failed = sorted((r for r in results if _status(r) in _FAILED), key=lambda r: r.node.unique_id)
+    skipped = sum(1 for r in results if _status(r) == "skipped")
+    summary = f"{len(failed)} of {len(results)} nodes failed"
+    lines = [summary + (f", {skipped} skipped because of them" if skipped else "") + ":"]
+    for r in failed[:_MAX_LISTED]:
+        message = _message(r)
+        lines.append(f"  {r.node.unique_id}: {_status(r)}" + (f": {message[:200]}" if message else ""))
+    if len(failed) > _MAX_LISTED:
+        lines.append(f"  … and {len(failed) - _MAX_LISTED} more")
+    lines.append(f"details: {PROJECT_ROOT / 'logs' / 'dbt.log'}")
+    if any("Catalog Error" in _message(r) and "does not exist" in _message(r) for r in failed):
+        lines.append(
+            "raw tables are missing: run gtm load first, or switch an optional source off "
+            "with: gtm build -- --vars '{<source>_enabled: false}'"
+        )
+    return "\n".join(lines)
+
+
+def dbt_build(database: Path, extra_args: list[str] | None = None) -> None:
+    """Run `dbt build` on the project against `database`; raise BuildError naming the failed nodes.
+
+    `extra_args` are passed to dbt build as they are (a leading "--" separator is dropped), e.g.
+    ["--select", "staging"].
+    """
+    database = Path(database).resolve()
+    if not database.is_file():
+        raise BadInputError(f"warehouse {database} does not exist: run gtm load first")
+    args = list(extra_args or [])
+    if args[:1] == ["--"]:
+        args = args[1:]
+
+    from dbt.cli.main import dbtRunner  # imported here: dbt takes a while to import
+
+    env = {
+        "GTM_DUCKDB_PATH": str(database),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # spill next to the warehouse file unless told otherwise (the profile's default is relative)
+        "GTM_TEMP_DIR": os.environ.get("GTM_TEMP_DIR", str(database.parent / "tmp")),
+    }
+    project = str(PROJECT_ROOT)
+    with _environ(env):
+        outcome = dbtRunner().invoke(["build", "--project-dir", project, "--profiles-dir", project, *args])
+    if outcome.success:
+        return
+    if outcome.exception is not None:
+        raise BuildError(f"dbt build could not run: {outcome.exception}") from outcome.exception
+    results = getattr(outcome.result, "results", None) or []
+    raise BuildError(f"dbt build failed against {database}: {_describe_failures(results)}")

@@ -1,0 +1,100 @@
+"""The `gtm` command line: generate, load, build.
+
+Each verb is a thin wrapper over a function in its own module; errors derived from
+GtmError print one clear message and exit with their documented code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from gtm import paths
+from gtm.errors import EXIT_OK, GtmError
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from gtm.generate import generate
+
+    started = time.perf_counter()
+    result = generate(
+        out_dir=Path(args.out),
+        scale=args.scale,
+        seed=args.seed,
+        dirty_rate=args.dirty_rate,
+        as_of=date.fromisoformat(args.as_of),
+        progress=not args.quiet,
+    )
+    total = sum(result.rows.values())
+    seconds = time.perf_counter() - started
+    print(f"generated {total:,} raw rows in {len(result.rows)} tables in {seconds:.1f}s -> {args.out}")
+    if args.verbose:
+        for fqn, rows in sorted(result.rows.items()):
+            print(f"  {fqn:<40} {rows:>12,}")
+    return EXIT_OK
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    from gtm.load import load
+
+    counts = load(
+        data_dir=Path(args.data),
+        database=Path(args.database),
+        sources=args.sources.split(",") if args.sources else None,
+        progress=not args.quiet,
+    )
+    width = max((len(k) for k in counts), default=10)
+    for fqn, rows in sorted(counts.items()):
+        print(f"  {fqn:<{width}} {rows:>12,}")
+    print(f"loaded {sum(counts.values()):,} rows into {len(counts)} tables -> {args.database}")
+    return EXIT_OK
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from gtm.build import dbt_build
+
+    dbt_build(database=Path(args.database), extra_args=args.dbt_args)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gtm", description="The GTM warehouse toolkit.")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("-v", "--verbose", action="store_true", help="more detail in the output")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="generate the sample company's raw files")
+    gen.add_argument("--scale", default="medium", help="tiny | small | medium | large (default: medium)")
+    gen.add_argument("--seed", type=int, default=42, help="random seed; same seed -> identical files")
+    gen.add_argument("--dirty-rate", type=float, default=0.0, help="share of rows with injected faults (0-0.5)")
+    gen.add_argument("--as-of", default="2025-12-31", help="last day of history (YYYY-MM-DD)")
+    gen.add_argument("--out", default=str(paths.raw_dir()), help="output directory (default: data/raw)")
+    gen.set_defaults(func=_cmd_generate)
+
+    load = sub.add_parser("load", help="load raw Parquet/CSV files into the DuckDB raw schemas")
+    load.add_argument("--data", default=str(paths.raw_dir()), help="directory of raw files (default: data/raw)")
+    load.add_argument("--database", default=str(paths.warehouse_path()), help="DuckDB file (GTM_DUCKDB_PATH)")
+    load.add_argument("--sources", default=None, help="comma-separated sources to load (default: all present)")
+    load.set_defaults(func=_cmd_load)
+
+    build = sub.add_parser("build", help="run dbt build against the warehouse")
+    build.add_argument("--database", default=str(paths.warehouse_path()), help="DuckDB file (GTM_DUCKDB_PATH)")
+    build.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra arguments passed to dbt build")
+    build.set_defaults(func=_cmd_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except GtmError as exc:
+        print(f"gtm {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

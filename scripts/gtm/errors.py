@@ -1,0 +1,25 @@
+"""Errors the CLI turns into a message and an exit code scripts can trust."""
+
+from __future__ import annotations
+
+# Exit codes (documented in the README; later verbs add their own).
+EXIT_OK = 0
+EXIT_FAILURE = 1  # unexpected error
+EXIT_BAD_INPUT = 2  # missing/invalid input files, columns, types, arguments
+EXIT_BUILD_FAILED = 3  # dbt build failed
+
+
+class GtmError(Exception):
+    """An error with a message meant for the user, and the exit code to use."""
+
+    exit_code = EXIT_FAILURE
+
+
+class BadInputError(GtmError):
+    """The input (files, columns, types, arguments) cannot be used; the message says how to fix it."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class BuildError(GtmError):
+    exit_code = EXIT_BUILD_FAILED
