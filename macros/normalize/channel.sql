@@ -1,0 +1,52 @@
+{% macro channel_from_rules(utm_medium, utm_source, referrer) -%}
+    {#-
+        The channel of a visit from its UTM medium/source and referrer, by the rules of the
+        `channel_rules` seed: the rule with the lowest priority whose non-empty patterns all
+        match (SQL LIKE on lower-cased values) wins; nothing tagged and no referrer is direct.
+        The CASE is generated from the seed when the model runs, so editing the seed and
+        rebuilding changes the classification. Pass a NULL referrer for internal navigation.
+    -#}
+    {%- set seed = ref('channel_rules') -%}  {#- outside `execute` so dbt records the dependency -#}
+    {%- if execute -%}
+        {%- set rules = run_query(
+            "select priority, utm_medium_pattern, utm_source_pattern, referrer_pattern, channel from "
+            ~ seed ~ " order by priority"
+        ) -%}
+        case
+        {%- for rule in rules.rows %}
+            {%- set conditions = [] -%}
+            {%- for expression, pattern in [(utm_medium, rule[1]), (utm_source, rule[2]), (referrer, rule[3])] -%}
+                {%- if pattern is not none and pattern | string | trim != '' -%}
+                    {%- do conditions.append("lower(coalesce(" ~ expression ~ ", '')) like '" ~ (pattern | string | lower | replace("'", "''")) ~ "'") -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- if conditions | length == 0 -%}
+                {{ exceptions.raise_compiler_error("channel_rules: rule with priority " ~ rule[0] ~ " has no pattern") }}
+            {%- endif %}
+            when {{ conditions | join(' and ') }} then '{{ rule[4] }}'
+        {%- endfor %}
+            else 'direct'
+        end
+    {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro channel_from_mapping(system, field, expression) -%}
+    {#- The channel a CRM / marketing-automation value maps to in the `channel_mapping` seed (NULL when unmapped). -#}
+    {%- set seed = ref('channel_mapping') -%}
+    {%- if execute -%}
+        {%- set rows = run_query(
+            "select value, channel from " ~ seed
+            ~ " where system = '" ~ system ~ "' and field = '" ~ field ~ "'"
+        ) -%}
+        case {{ expression }}
+        {%- for row in rows.rows %}
+            when '{{ row[0] | replace("'", "''") }}' then '{{ row[1] }}'
+        {%- endfor %}
+        end
+    {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- endif -%}
+{%- endmacro %}
