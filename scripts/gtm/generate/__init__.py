@@ -877,7 +877,7 @@ def _write_segment(ctx, w, people, ppl_s, life, ads, email, sessions, devices, p
             "person_key": pa.nulls(n, pa.string()),
         }
         if ctx.dirty_rate > 0:  # bots and the office network: extra visitors with their own sessions
-            s, vis = _add_dirty_visitors(ctx, rng, ads, s, vis, lo, offset + n)
+            s, vis = _add_dirty_visitors(ctx, ctx.rng(f"dirty_visitor_plan:{lo}"), ads, s, vis, lo, offset + n)
         sid += writer.write(s, pa.table(vis), sid, ctx.dirty_rate)
         offset += n + 1000
         bar.update(n)
@@ -968,7 +968,7 @@ def _add_dirty_visitors(ctx, rng, ads, s, vis, lo, next_visitor):
         bot=bot,
     )
     merged = W.NS(**{k: np.concatenate([getattr(s, k), getattr(extra, k)]) for k in vars(s)})
-    ip = rng.integers(1 << 24, 223 << 24, n_bad)
+    ip = W._not_office(rng.integers(1 << 24, 223 << 24, n_bad))
     ip = np.where(bot == 2, (10 << 24) + (20 << 16) + rng.integers(0, 65536, n_bad), ip)
     ua = np.where(
         bot == 1,
@@ -1418,7 +1418,7 @@ def _write_sales_ops(ctx, w, reps, opp, fx, camps):
 
 def _fx(ctx: Ctx) -> NS:
     rng = ctx.rng("fx")
-    days = np.arange(ctx.t0 // DAY - 400, ctx.t1 // DAY + 1)
+    days = np.arange(ctx.t0 // DAY - 400, ctx.t1 // DAY)
     eur = 1.08 * np.exp(np.cumsum(rng.normal(0, 0.0035, len(days))))
     gbp = 1.26 * np.exp(np.cumsum(rng.normal(0, 0.003, len(days))))
     return NS(days=days, rates=np.vstack([np.ones(len(days)), np.round(eur, 6), np.round(gbp, 6)]))

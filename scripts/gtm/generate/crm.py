@@ -208,11 +208,13 @@ def lifecycle(ctx: Ctx, people: NS, reps: NS, events_campaigns: NS) -> NS:
     form = np.where(demo_boost & (rng.random(n) < 0.35), 0, form)
     identify = np.where(inbound, first_touch + pre_span + (rng.random(n) * 20 * MINUTE).astype(np.int64), NEVER)
     identify = np.where(event, event_time + rng.integers(1, 4, n) * DAY + 10 * HOUR, identify)  # list import
-    identify = np.where(identify < t1 - HOUR, identify, np.where(inbound | event, t1 - HOUR, NEVER))
-    in_hubspot = inbound | event
+    identify = np.where(identify < t1 - HOUR, identify, NEVER)  # not identified within history: no lead yet
+    in_hubspot = (inbound | event) & (identify < NEVER)
     hubspot_created = np.where(in_hubspot, identify, NEVER)
-    sf_lead_created = np.where(in_hubspot, identify + rng.integers(2, 40, n) * MINUTE, first_touch - 5 * MINUTE)
-    sf_lead_created = np.minimum(sf_lead_created, t1 - 1)
+    sf_lead_created = np.select(
+        [in_hubspot, outbound], [identify + rng.integers(2, 40, n) * MINUTE, first_touch - 5 * MINUTE], NEVER
+    )
+    sf_lead_created = np.where(sf_lead_created < NEVER, np.minimum(sf_lead_created, t1 - 1), NEVER)
     lead_created = np.minimum(hubspot_created, sf_lead_created)
 
     # MAP's own MQL: demo/contact request immediately; otherwise engagement over the following weeks
@@ -230,6 +232,7 @@ def lifecycle(ctx: Ctx, people: NS, reps: NS, events_campaigns: NS) -> NS:
     sal = np.where(worked_mql, map_mql + speed, NEVER)
     sal = np.where(worked_other, lead_created + (rng.exponential(30, n) * DAY).astype(np.int64), sal)
     sal = np.where(outbound, first_touch, sal)
+    sal = np.where(in_hubspot & (sal < NEVER), np.maximum(sal, sf_lead_created + 2 * MINUTE), sal)
     sal = np.where(sal < t1, sal, NEVER)
     worked = sal < NEVER
 

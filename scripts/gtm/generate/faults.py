@@ -186,8 +186,6 @@ def inject(rng: np.random.Generator, fqn: str, table: pa.Table, rate: float) -> 
             continue
         rows = rng.integers(0, n, k)
         copy = original.take(pa.array(rows))
-        new_key = _new_keys(copy[key].combine_chunks(), counter + np.arange(k))
-        counter += k
         if kind == "redelivery":
             later = pc.add(
                 copy["_fivetran_synced"],
@@ -205,7 +203,8 @@ def inject(rng: np.random.Generator, fqn: str, table: pa.Table, rate: float) -> 
             else:
                 copy = _set(copy, key, pa.nulls(k, copy.schema.field(key).type))
         else:
-            copy = _set(copy, key, new_key)
+            copy = _set(copy, key, _new_keys(copy[key].combine_chunks(), counter + np.arange(k)))
+            counter += k
             if kind == "soft_deleted":
                 copy = _set(copy, spec.soft_delete, True)
             elif kind == "future_timestamp":
@@ -232,7 +231,9 @@ def inject(rng: np.random.Generator, fqn: str, table: pa.Table, rate: float) -> 
                 col = EMAIL_COLUMN[fqn]
                 number = pc.cast(pa.array(counter + np.arange(k)), pa.string())
                 if kind == "malformed_email":
-                    local = pc.fill_null(pc.utf8_slice_codeunits(copy[col].combine_chunks(), 0, 12), "someone")
+                    local = pc.replace_substring(
+                        pc.fill_null(pc.utf8_slice_codeunits(copy[col].combine_chunks(), 0, 12), "someone"), "@", ""
+                    )
                     shapes = [
                         pc.binary_join_element_wise(local, pa.scalar("@@"), number, pa.scalar(".com"), ""),
                         pc.binary_join_element_wise(local, number, pa.scalar(".example.com"), ""),

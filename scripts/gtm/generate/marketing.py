@@ -204,7 +204,7 @@ def sales_activities(ctx: Ctx, people: NS, life: NS, opp: NS) -> NS:
     n_meet = 1 + rng.poisson(span / (15 * DAY))
     mp, _ = segment_sizes(n_meet)
     meet_t = opp.created[mp] + (rng.random(len(mp)) * span[mp]).astype(np.int64)
-    meet_t = meet_t - meet_t % (30 * MINUTE)
+    meet_t = np.maximum(meet_t - meet_t % (30 * MINUTE), opp.created[mp])  # on the half hour, never before the opp
     n_call = rng.poisson(span / (8 * DAY))
     cp, _ = segment_sizes(n_call)
     call_t = opp.created[cp] + (rng.random(len(cp)) * span[cp]).astype(np.int64)

@@ -146,7 +146,8 @@ def person_sessions(ctx: Ctx, people: NS, life: NS, email: NS, ads: NS) -> tuple
     gaps = (rng.exponential(12, len(qp)) * DAY).astype(np.int64) + HOUR
     starts_idx = np.cumsum(post_n) - post_n
     cs = np.cumsum(gaps)
-    post_start = life.lead_created[qp] + HOUR + cs - np.repeat(cs[starts_idx] - gaps[starts_idx], post_n)
+    first = np.repeat(starts_idx, post_n)
+    post_start = life.lead_created[qp] + HOUR + cs - (cs[first] - gaps[first])
     post_channel = np.asarray(
         [V.CH[c] for c in ("direct", "organic_search", "paid_search", "paid_social", "referral", "organic_social")]
     )[categorical(rng, (38, 26, 12, 9, 8, 7), len(qp))]
@@ -205,9 +206,13 @@ def person_sessions(ctx: Ctx, people: NS, life: NS, email: NS, ads: NS) -> tuple
         identified=identified,
         first_session=first_dev_session,
         ua=rng.integers(0, len(V.USER_AGENTS), len(dev_parent)),
-        ip=rng.integers(1 << 24, 223 << 24, len(dev_parent)),
+        ip=_not_office(rng.integers(1 << 24, 223 << 24, len(dev_parent))),
     )
     return sessions, devices
+
+
+def _not_office(ip):
+    return np.where((ip >> 16) == (10 << 8) + 20, ip + (1 << 24), ip)
 
 
 def separate(s: NS, t1: int) -> NS:
@@ -258,7 +263,7 @@ def anonymous_sessions(ctx: Ctx, ads: NS, lo: int, hi: int, visitor_offset: int)
         landing=landing,
     )
     sessions = separate(sessions, ctx.t1)
-    devices = NS(ua=rng.integers(0, len(V.USER_AGENTS), n), ip=rng.integers(1 << 24, 223 << 24, n))
+    devices = NS(ua=rng.integers(0, len(V.USER_AGENTS), n), ip=_not_office(rng.integers(1 << 24, 223 << 24, n)))
     return sessions, devices
 
 
@@ -350,7 +355,8 @@ class PageWriter:
             select
                 'ajs-' || lower(to_hex(h1)) as id,
                 anonymous_id,
-                case when start + k * gap >= identified_from then user_id end as user_id,
+                case when start + k * gap + case when k > 0 then ((h1 >> 20) % (gap * 8 // 10 + 1))::bigint
+                     - gap * 4 // 10 else 0 end >= identified_from then user_id end as user_id,
                 make_timestamp(
                     (start + k * gap + case when k > 0 then ((h1 >> 20) % (gap * 8 // 10 + 1))::bigint - gap * 4 // 10
                      else 0 end) * 1000000 + (h1 % 1000)::bigint * 1000
