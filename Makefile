@@ -25,7 +25,8 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
 # Folders sqlfluff lints (only those that exist). The dbt templater compiles against a
-# scratch database in target/, never the real warehouse (which a build may hold open).
+# scratch database in target/, never the real warehouse (which a build may hold open); the
+# seeds are loaded into it first, because macros read rules from seeds when models compile.
 SQL_DIRS := $(wildcard models macros analyses tests/dbt)
 
 .PHONY: help venv install demo lint format test clean distclean constraints
@@ -70,6 +71,8 @@ lint: install
 	@if [ -n "$(SQL_DIRS)" ] && [ -n "$$(find $(SQL_DIRS) -name '*.sql' -print -quit)" ]; then \
 		mkdir -p target; \
 		echo "$(BIN)/sqlfluff lint $(SQL_DIRS)"; \
+		GTM_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb GTM_TEMP_DIR=$(CURDIR)/target/tmp \
+			$(BIN)/dbt seed --quiet --project-dir . --profiles-dir . --target-path target/sqlfluff; \
 		GTM_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb GTM_TEMP_DIR=$(CURDIR)/target/tmp \
 			$(BIN)/sqlfluff lint $(SQL_DIRS); \
 	else \

@@ -6,11 +6,11 @@
         The CASE is generated from the seed when the model runs, so editing the seed and
         rebuilding changes the classification. Pass a NULL referrer for internal navigation.
     -#}
-    {%- set seed = ref('channel_rules') -%}  {#- outside `execute` so dbt records the dependency -#}
+    {%- do ref('channel_rules') -%}  {#- outside `execute` so dbt records the dependency -#}
     {%- if execute -%}
         {%- set rules = run_query(
             "select priority, utm_medium_pattern, utm_source_pattern, referrer_pattern, channel from "
-            ~ seed ~ " order by priority"
+            ~ seed_relation('channel_rules') ~ " order by priority"
         ) -%}
         case
         {%- for rule in rules.rows %}
@@ -35,10 +35,10 @@
 
 {% macro channel_from_mapping(system, field, expression) -%}
     {#- The channel a CRM / marketing-automation value maps to in the `channel_mapping` seed (NULL when unmapped). -#}
-    {%- set seed = ref('channel_mapping') -%}
+    {%- do ref('channel_mapping') -%}
     {%- if execute -%}
         {%- set rows = run_query(
-            "select value, channel from " ~ seed
+            "select value, channel from " ~ seed_relation('channel_mapping')
             ~ " where system = '" ~ system ~ "' and field = '" ~ field ~ "'"
         ) -%}
         case {{ expression }}
@@ -49,4 +49,20 @@
     {%- else -%}
         cast(null as {{ dbt.type_string() }})
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro seed_relation(seed_name) -%}
+    {#-
+        The built relation of a project seed, read from the graph rather than through ref(), so
+        rules are read from the real seed table even inside a unit test (where ref() points to a
+        fixture CTE that run_query cannot see). Only for use inside `execute`.
+    -#}
+    {%- set nodes = graph.get('nodes', {}) if graph is mapping else {} -%}
+    {%- set node = nodes.get('seed.' ~ project_name ~ '.' ~ seed_name) -%}
+    {%- if node is not none -%}
+        {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
+    {%- endif -%}
+    {#- some unit-test renderings carry no graph: seeds land in the `seeds` schema (dbt_project.yml) -#}
+    {{ return(api.Relation.create(database=target.database, schema=generate_schema_name('seeds', none), identifier=seed_name)) }}
 {%- endmacro %}

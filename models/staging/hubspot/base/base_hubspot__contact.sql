@@ -1,0 +1,83 @@
+-- Every raw row of hubspot.contact, typed, normalised and classified for staging (see dq_classify).
+-- Unknown raw columns (custom properties the contract does not know) are ignored.
+with
+
+source as (
+
+    select * from {{ gtm_source('hubspot', 'contact') }}
+
+),
+
+free_mail_domains as (
+
+    select domain from {{ ref('free_mail_domains') }}
+
+),
+
+renamed as (
+
+    select
+        source.id as contact_id,
+        {{ normalize_email('source.property_email') }} as email,
+        nullif(trim(source.property_firstname), '') as first_name,
+        nullif(trim(source.property_lastname), '') as last_name,
+        nullif(trim(source.property_company), '') as company,
+        nullif(trim(source.property_jobtitle), '') as job_title,
+        nullif(lower(trim(source.property_lifecyclestage)), '') as lifecycle_stage,
+        nullif(upper(trim(source.property_hs_analytics_source)), '') as analytics_source,
+        nullif(trim(source.property_hs_analytics_source_data_1), '') as analytics_source_detail,
+        source.property_hs_lifecyclestage_marketingqualifiedlead_date as map_mql_at,
+        source.property_createdate as created_at,
+        source._fivetran_deleted as is_deleted,
+        source._fivetran_synced,
+        {{ dq_raw_values('hubspot', 'contact') }} as _dq_raw_values,
+        cast(source.id as {{ dbt.type_string() }}) as _dq_raw_key
+    from source
+
+),
+
+normalized as (
+
+    select
+        renamed.contact_id,
+        renamed.email,
+        {{ is_valid_email('renamed.email') }} as is_valid_email,
+        {{ email_domain('renamed.email') }} as email_domain,
+        free_mail_domains.domain is not null as is_free_mail_email,
+        {{ is_test_email('renamed.email') }} as is_test_record,
+        {{ is_internal_email('renamed.email') }} as is_internal_record,
+        renamed.first_name,
+        renamed.last_name,
+        renamed.company,
+        renamed.job_title,
+        renamed.lifecycle_stage,
+        renamed.analytics_source,
+        {{ channel_from_mapping('hubspot', 'hs_analytics_source', 'renamed.analytics_source') }} as channel,
+        renamed.analytics_source_detail,
+        renamed.map_mql_at,
+        renamed.created_at,
+        renamed.is_deleted,
+        renamed._fivetran_synced,
+        renamed._dq_raw_values,
+        renamed._dq_raw_key
+    from renamed
+    left join free_mail_domains
+        on {{ email_domain('renamed.email') }} = free_mail_domains.domain
+
+),
+
+classified as (
+
+    {{ dq_classify(
+        'normalized',
+        key_columns=['contact_id'],
+        loaded_at='_fivetran_synced',
+        deleted='is_deleted',
+        rules=[
+            ('created_at > ' ~ future_cutoff(), 'future_timestamp'),
+        ]
+    ) }}
+
+)
+
+select * from classified

@@ -1,0 +1,43 @@
+-- Every raw row of hubspot.contact_property_history, typed and classified for staging (see dq_classify).
+with
+
+source as (
+
+    select * from {{ gtm_source('hubspot', 'contact_property_history') }}
+
+),
+
+renamed as (
+
+    select
+        source.contact_id,
+        nullif(trim(source.name), '') as property_name,
+        source.value as property_value,
+        source.timestamp as changed_at,
+        nullif(upper(trim(source.source)), '') as change_source,
+        coalesce(lower(trim(source.name)) = 'lifecyclestage', false) as is_lifecycle_stage,
+        source._fivetran_synced,
+        {{ dq_raw_values('hubspot', 'contact_property_history') }} as _dq_raw_values,
+        {{ dbt.concat([
+            "coalesce(cast(source.contact_id as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(source.name, '')", "'|'",
+            "coalesce(cast(source.timestamp as " ~ dbt.type_string() ~ "), '')"
+        ]) }} as _dq_raw_key
+    from source
+
+),
+
+classified as (
+
+    {{ dq_classify(
+        'renamed',
+        key_columns=['contact_id', 'property_name', 'changed_at'],
+        loaded_at='_fivetran_synced',
+        rules=[
+            ('changed_at > ' ~ future_cutoff(), 'future_timestamp'),
+        ]
+    ) }}
+
+)
+
+select * from classified

@@ -1,0 +1,76 @@
+-- Every raw row of segment.identifies, typed, normalised and classified for staging (see dq_classify).
+with
+
+source as (
+
+    select * from {{ gtm_source('segment', 'identifies') }}
+
+),
+
+free_mail_domains as (
+
+    select domain from {{ ref('free_mail_domains') }}
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(source.id), '') as identify_id,
+        nullif(trim(source.anonymous_id), '') as anonymous_id,
+        nullif(trim(source.user_id), '') as user_id,
+        {{ normalize_email('source.email') }} as email,
+        nullif(trim(source.first_name), '') as first_name,
+        nullif(trim(source.last_name), '') as last_name,
+        nullif(trim(source.company), '') as company,
+        source.timestamp as identified_at,
+        source.received_at,
+        nullif(trim(source.context_user_agent), '') as user_agent,
+        source.uuid_ts as loaded_at,
+        {{ dq_raw_values('segment', 'identifies') }} as _dq_raw_values,
+        source.id as _dq_raw_key
+    from source
+
+),
+
+normalized as (
+
+    select
+        renamed.identify_id,
+        renamed.anonymous_id,
+        renamed.user_id,
+        renamed.email,
+        {{ is_valid_email('renamed.email') }} as is_valid_email,
+        {{ email_domain('renamed.email') }} as email_domain,
+        free_mail_domains.domain is not null as is_free_mail_email,
+        {{ is_test_email('renamed.email') }} as is_test_record,
+        {{ is_internal_email('renamed.email') }} as is_internal_record,
+        renamed.first_name,
+        renamed.last_name,
+        renamed.company,
+        renamed.identified_at,
+        renamed.received_at,
+        renamed.user_agent,
+        renamed.loaded_at,
+        renamed._dq_raw_values,
+        renamed._dq_raw_key
+    from renamed
+    left join free_mail_domains
+        on {{ email_domain('renamed.email') }} = free_mail_domains.domain
+
+),
+
+classified as (
+
+    {{ dq_classify(
+        'normalized',
+        key_columns=['identify_id'],
+        loaded_at='loaded_at',
+        rules=[
+            ('identified_at > ' ~ future_cutoff(), 'future_timestamp'),
+        ]
+    ) }}
+
+)
+
+select * from classified

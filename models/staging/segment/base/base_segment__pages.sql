@@ -1,0 +1,95 @@
+-- Every raw row of segment.pages, typed, normalised and classified for staging (see dq_classify).
+-- The largest raw table: kept a lean view (no joins; the only window is dq_classify's dedupe).
+with
+
+source as (
+
+    select * from {{ gtm_source('segment', 'pages') }}
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(source.id), '') as page_view_id,
+        nullif(trim(source.anonymous_id), '') as anonymous_id,
+        nullif(trim(source.user_id), '') as user_id,
+        source.timestamp as viewed_at,
+        source.received_at,
+        nullif(trim(source.url), '') as url,
+        nullif(trim(source.path), '') as page_path,
+        nullif(trim(source.title), '') as title,
+        nullif(trim(source.referrer), '') as referrer,
+        {{ url_domain('source.referrer') }} as referrer_domain,
+        -- UTM parameters: Segment's parsed context.campaign first, else the landing URL's query string
+        coalesce(
+            nullif(trim(source.context_campaign_source), ''), {{ url_parameter('source.url', 'utm_source') }}
+        ) as utm_source,
+        coalesce(
+            nullif(trim(source.context_campaign_medium), ''), {{ url_parameter('source.url', 'utm_medium') }}
+        ) as utm_medium,
+        coalesce(
+            nullif(trim(source.context_campaign_name), ''), {{ url_parameter('source.url', 'utm_campaign') }}
+        ) as utm_campaign,
+        coalesce(
+            nullif(trim(source.context_campaign_content), ''), {{ url_parameter('source.url', 'utm_content') }}
+        ) as utm_content,
+        coalesce(
+            nullif(trim(source.context_campaign_term), ''), {{ url_parameter('source.url', 'utm_term') }}
+        ) as utm_term,
+        nullif(trim(source.context_user_agent), '') as user_agent,
+        nullif(trim(source.context_ip), '') as ip,
+        {{ is_bot_user_agent('source.context_user_agent') }} as is_bot,
+        {{ is_internal_ip('source.context_ip') }} as is_internal,
+        source.uuid_ts as loaded_at,
+        {{ dq_raw_values('segment', 'pages') }} as _dq_raw_values,
+        source.id as _dq_raw_key
+    from source
+
+),
+
+with_referrer as (
+
+    select
+        renamed.*,
+        {{ is_site_domain('renamed.referrer_domain') }} as is_internal_referrer
+    from renamed
+
+),
+
+with_channel as (
+
+    select
+        with_referrer.*,
+        -- internal navigation (a referrer on our own site and no campaign tags) has no channel;
+        -- a tagged page keeps its tags' channel, with an internal referrer ignored
+        case
+            when
+                with_referrer.is_internal_referrer
+                and with_referrer.utm_medium is null
+                and with_referrer.utm_source is null
+                then null
+            else {{ channel_from_rules(
+                'with_referrer.utm_medium',
+                'with_referrer.utm_source',
+                'case when with_referrer.is_internal_referrer then null else with_referrer.referrer end'
+            ) }}
+        end as channel
+    from with_referrer
+
+),
+
+classified as (
+
+    {{ dq_classify(
+        'with_channel',
+        key_columns=['page_view_id'],
+        loaded_at='loaded_at',
+        rules=[
+            ('viewed_at > ' ~ future_cutoff(), 'future_timestamp'),
+        ]
+    ) }}
+
+)
+
+select * from classified

@@ -1,0 +1,44 @@
+-- Every raw row of segment.tracks, typed and classified for staging (see dq_classify).
+with
+
+source as (
+
+    select * from {{ gtm_source('segment', 'tracks') }}
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(source.id), '') as track_id,
+        nullif(trim(source.anonymous_id), '') as anonymous_id,
+        nullif(trim(source.user_id), '') as user_id,
+        nullif(lower(trim(source.event)), '') as event_name,
+        nullif(trim(source.event_text), '') as event_text,
+        source.timestamp as occurred_at,
+        source.received_at,
+        nullif(trim(source.context_page_url), '') as page_url,
+        nullif(trim(source.context_page_path), '') as page_path,
+        nullif(trim(source.context_user_agent), '') as user_agent,
+        {{ is_bot_user_agent('source.context_user_agent') }} as is_bot,
+        source.uuid_ts as loaded_at,
+        {{ dq_raw_values('segment', 'tracks') }} as _dq_raw_values,
+        source.id as _dq_raw_key
+    from source
+
+),
+
+classified as (
+
+    {{ dq_classify(
+        'renamed',
+        key_columns=['track_id'],
+        loaded_at='loaded_at',
+        rules=[
+            ('occurred_at > ' ~ future_cutoff(), 'future_timestamp'),
+        ]
+    ) }}
+
+)
+
+select * from classified
