@@ -34,7 +34,7 @@
 {% macro portable_type(name) -%}
     {%- if name == 'string' -%}{{ dbt.type_string() }}
     {%- elif name == 'bigint' -%}{{ dbt.type_bigint() }}
-    {%- elif name == 'float' -%}{{ dbt.type_float() }}
+    {%- elif name == 'float' -%}double
     {%- elif name == 'boolean' -%}{{ dbt.type_boolean() }}
     {%- elif name == 'timestamp' -%}{{ dbt.type_timestamp() }}
     {%- elif name == 'date' -%}date

@@ -19,7 +19,7 @@ renamed as (
         source.rate_date,
         nullif(upper(trim(source.from_currency)), '') as from_currency,
         nullif(upper(trim(source.to_currency)), '') as to_currency,
-        cast(source.rate as {{ dbt.type_float() }}) as rate,
+        cast(source.rate as double) as rate,  -- 8-byte float: a 4-byte REAL loses cents
         source._fivetran_synced,
         {{ dq_raw_values('finance', 'fx_rate') }} as _dq_raw_values,
         {{ dbt.concat([

@@ -1,0 +1,40 @@
+-- Every raw row of facebook_ads.account_history (account versions), typed and classified for
+-- staging (see dq_classify). Key: account id × updated_time (renamed updated_at).
+with
+
+source as (
+
+    select * from {{ gtm_source('facebook_ads', 'account_history') }}
+
+),
+
+renamed as (
+
+    select
+        source.id as account_id,
+        source.updated_time as updated_at,
+        source.name as account_name,
+        nullif(upper(trim(source.currency)), '') as currency_code,
+        nullif(upper(trim(source.account_status)), '') as status,
+        source._fivetran_id,
+        source._fivetran_synced,
+        {{ dq_raw_values('facebook_ads', 'account_history') }} as _dq_raw_values,
+        {{ dbt.concat([
+            "coalesce(cast(source.id as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(source.updated_time as " ~ dbt.type_string() ~ "), '')"
+        ]) }} as _dq_raw_key
+    from source
+
+),
+
+classified as (
+
+    {{ dq_classify(
+        'renamed',
+        key_columns=['account_id', 'updated_at'],
+        loaded_at='_fivetran_synced',
+    ) }}
+
+)
+
+select * from classified

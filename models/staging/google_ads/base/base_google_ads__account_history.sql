@@ -1,0 +1,39 @@
+-- Every raw row of google_ads.account_history (account versions), typed and classified for
+-- staging (see dq_classify). Key: account id × updated_at.
+with
+
+source as (
+
+    select * from {{ gtm_source('google_ads', 'account_history') }}
+
+),
+
+renamed as (
+
+    select
+        source.id as account_id,
+        source.updated_at,
+        source.descriptive_name as account_name,
+        nullif(upper(trim(source.currency_code)), '') as currency_code,
+        source.time_zone,
+        source._fivetran_synced,
+        {{ dq_raw_values('google_ads', 'account_history') }} as _dq_raw_values,
+        {{ dbt.concat([
+            "coalesce(cast(source.id as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(source.updated_at as " ~ dbt.type_string() ~ "), '')"
+        ]) }} as _dq_raw_key
+    from source
+
+),
+
+classified as (
+
+    {{ dq_classify(
+        'renamed',
+        key_columns=['account_id', 'updated_at'],
+        loaded_at='_fivetran_synced',
+    ) }}
+
+)
+
+select * from classified

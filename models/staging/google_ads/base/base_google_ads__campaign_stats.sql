@@ -1,0 +1,94 @@
+-- Every raw row of google_ads.campaign_stats (campaign × day), typed, converted and classified
+-- for staging (see dq_classify). Cost arrives in micros of the account currency: spend =
+-- cost_micros / 1,000,000, in the currency of the account's latest staged version, converted
+-- into the reporting currency at the FX rate of the day.
+with
+
+source as (
+
+    select * from {{ gtm_source('google_ads', 'campaign_stats') }}
+
+),
+
+account_versions as (
+
+    select
+        account_id,
+        currency_code,
+        row_number() over (
+            partition by account_id
+            order by updated_at desc
+        ) as version_rank
+    from {{ ref('base_google_ads__account_history') }}
+    where _dq_status = 'staged'
+
+),
+
+accounts as (
+
+    select
+        account_id,
+        currency_code
+    from account_versions
+    where version_rank = 1
+
+),
+
+renamed as (
+
+    select
+        'google_ads' as platform,
+        source.id as campaign_id,
+        source.date as date_day,
+        source.customer_id as account_id,
+        source.cost_micros,
+        cast(cast(source.cost_micros as decimal(38, 0)) * 0.000001 as decimal(18, 6)) as spend,
+        source.impressions,
+        source.clicks,
+        cast(source.conversions as decimal(18, 6)) as conversions,
+        source._fivetran_synced,
+        {{ dq_raw_values('google_ads', 'campaign_stats') }} as _dq_raw_values,
+        {{ dbt.concat([
+            "coalesce(cast(source.id as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(source.date as " ~ dbt.type_string() ~ "), '')"
+        ]) }} as _dq_raw_key
+    from source
+
+),
+
+with_currency as (
+
+    select
+        renamed.*,
+        accounts.currency_code
+    from renamed
+    left join accounts
+        on renamed.account_id = accounts.account_id
+
+),
+
+converted as (
+
+    select
+        with_currency.*,
+        {{ to_reporting_currency('with_currency.spend', 'with_currency.currency_code', 'fx') }} as spend_reporting,
+        {{ channel_from_mapping('ads', 'platform', 'with_currency.platform') }} as channel
+    from with_currency
+    {{ join_fx_rate('fx', 'with_currency.currency_code', 'with_currency.date_day') }}
+
+),
+
+classified as (
+
+    {{ dq_classify(
+        'converted',
+        key_columns=['campaign_id', 'date_day'],
+        loaded_at='_fivetran_synced',
+        rules=[
+            ('spend < 0', 'negative_amount'),
+        ]
+    ) }}
+
+)
+
+select * from classified

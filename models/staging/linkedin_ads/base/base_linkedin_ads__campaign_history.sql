@@ -1,0 +1,53 @@
+-- Every raw row of linkedin_ads.campaign_history (campaign versions), typed and classified for
+-- staging (see dq_classify). Key: campaign id × last_modified_time (renamed updated_at).
+with
+
+source as (
+
+    select * from {{ gtm_source('linkedin_ads', 'campaign_history') }}
+
+),
+
+renamed as (
+
+    select
+        'linkedin_ads' as platform,
+        source.id as campaign_id,
+        source.last_modified_time as updated_at,
+        source.account_id,
+        source.name as campaign_name,
+        {{ utm_campaign_slug('source.name') }} as utm_campaign,
+        nullif(upper(trim(source.status)), '') as status,
+        source.type as campaign_type,
+        source.cost_type,
+        source.created_time as created_at,
+        source._fivetran_synced,
+        {{ dq_raw_values('linkedin_ads', 'campaign_history') }} as _dq_raw_values,
+        {{ dbt.concat([
+            "coalesce(cast(source.id as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(source.last_modified_time as " ~ dbt.type_string() ~ "), '')"
+        ]) }} as _dq_raw_key
+    from source
+
+),
+
+with_channel as (
+
+    select
+        renamed.*,
+        {{ channel_from_mapping('ads', 'platform', 'renamed.platform') }} as channel
+    from renamed
+
+),
+
+classified as (
+
+    {{ dq_classify(
+        'with_channel',
+        key_columns=['campaign_id', 'updated_at'],
+        loaded_at='_fivetran_synced',
+    ) }}
+
+)
+
+select * from classified

@@ -1,0 +1,37 @@
+-- Every raw row of stripe.subscription_item, typed and classified for staging (see dq_classify).
+with
+
+source as (
+
+    select * from {{ gtm_source('stripe', 'subscription_item') }}
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(source.id), '') as subscription_item_id,
+        nullif(trim(source.subscription_id), '') as subscription_id,
+        nullif(trim(source.price_id), '') as price_id,
+        source.quantity,
+        source.created as created_at,
+        coalesce(source.is_deleted, false) as is_deleted,
+        source._fivetran_synced,
+        {{ dq_raw_values('stripe', 'subscription_item') }} as _dq_raw_values,
+        cast(source.id as {{ dbt.type_string() }}) as _dq_raw_key
+    from source
+
+),
+
+classified as (
+
+    {{ dq_classify(
+        'renamed',
+        key_columns=['subscription_item_id'],
+        loaded_at='_fivetran_synced',
+        deleted='is_deleted',
+    ) }}
+
+)
+
+select * from classified
