@@ -608,7 +608,7 @@ def _write_salesforce(ctx, w, acc, acc_s, crm_acc, reps, people, ppl_s, life, co
             "end_date": dt(camps.end),
             "is_active": camps.end >= t1,
             "budgeted_cost": np.round(camps.cost * 1.1, 2),
-            "actual_cost": np.where(camps.end < t1, camps.cost, np.nan),
+            "actual_cost": null_where(pa.array(camps.cost, pa.float64()), camps.end >= t1),
             "created_date": ts(camps.start - 30 * DAY),
             "is_deleted": False,
             "_fivetran_synced": ts(synced(rng, np.minimum(camps.end, t1 - 8 * HOUR), t1)),

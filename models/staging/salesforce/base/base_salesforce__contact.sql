@@ -1,0 +1,75 @@
+-- Every raw row of salesforce.contact, typed, email normalised and classified for staging (see dq_classify).
+with
+
+source as (
+
+    select * from {{ gtm_source('salesforce', 'contact') }}
+
+),
+
+free_mail_domains as (
+
+    select * from {{ ref('free_mail_domains') }}
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(id), '') as contact_id,
+        nullif(trim(account_id), '') as account_id,
+        first_name,
+        last_name,
+        {{ normalize_email('email') }} as email,
+        title,
+        phone,
+        lead_source,
+        nullif(trim(owner_id), '') as owner_id,
+        created_date as created_at,
+        is_deleted,
+        _fivetran_synced,
+        {{ dq_raw_values('salesforce', 'contact') }} as _dq_raw_values,
+        id as _dq_raw_key
+    from source
+
+),
+
+flagged as (
+
+    select
+        renamed.*,
+        {{ is_valid_email('renamed.email') }} as is_valid_email,
+        {{ email_domain('renamed.email') }} as email_domain,
+        {{ is_test_email('renamed.email') }} as is_test_record,
+        {{ is_internal_email('renamed.email') }} as is_internal_record,
+        {{ channel_from_mapping('salesforce', 'lead_source', 'renamed.lead_source') }} as channel
+    from renamed
+
+),
+
+with_free_mail as (
+
+    select
+        flagged.*,
+        free_mail_domains.domain is not null as is_free_mail_email
+    from flagged
+    left join free_mail_domains
+        on flagged.email_domain = free_mail_domains.domain
+
+),
+
+classified as (
+
+    {{ dq_classify(
+        'with_free_mail',
+        key_columns=['contact_id'],
+        loaded_at='_fivetran_synced',
+        deleted='is_deleted',
+        rules=[
+            ('created_at > ' ~ future_cutoff(), 'future_timestamp'),
+        ]
+    ) }}
+
+)
+
+select * from classified

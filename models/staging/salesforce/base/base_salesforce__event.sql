@@ -1,0 +1,52 @@
+-- Every raw row of salesforce.event (meetings, demos), typed and classified for staging (see dq_classify).
+with
+
+source as (
+
+    select * from {{ gtm_source('salesforce', 'event') }}
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(id), '') as event_id,
+        nullif(trim(who_id), '') as who_id,
+        -- Salesforce id key prefixes: 00Q = lead, 003 = contact
+        case
+            when trim(who_id) like '00Q%' then 'lead'
+            when trim(who_id) like '003%' then 'contact'
+        end as who_type,
+        nullif(trim(what_id), '') as what_id,
+        nullif(trim(account_id), '') as account_id,
+        nullif(trim(owner_id), '') as owner_id,
+        subject,
+        type as event_type,
+        start_date_time as started_at,
+        end_date_time as ended_at,
+        duration_in_minutes as duration_minutes,
+        created_date as created_at,
+        is_deleted,
+        _fivetran_synced,
+        {{ dq_raw_values('salesforce', 'event') }} as _dq_raw_values,
+        id as _dq_raw_key
+    from source
+
+),
+
+classified as (
+
+    {#- future_timestamp on the creation time only: a meeting may be scheduled ahead #}
+    {{ dq_classify(
+        'renamed',
+        key_columns=['event_id'],
+        loaded_at='_fivetran_synced',
+        deleted='is_deleted',
+        rules=[
+            ('created_at > ' ~ future_cutoff(), 'future_timestamp'),
+        ]
+    ) }}
+
+)
+
+select * from classified

@@ -1,0 +1,85 @@
+-- Every raw row of salesforce.lead, typed, email normalised, channel mapped and classified for staging.
+with
+
+source as (
+
+    select * from {{ gtm_source('salesforce', 'lead') }}
+
+),
+
+free_mail_domains as (
+
+    select * from {{ ref('free_mail_domains') }}
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(id), '') as lead_id,
+        first_name,
+        last_name,
+        {{ normalize_email('email') }} as email,
+        company,
+        title,
+        phone,
+        industry,
+        number_of_employees,
+        country,
+        lead_source,
+        status,
+        unqualified_reason_c as unqualified_reason,
+        is_converted,
+        converted_date,
+        nullif(trim(converted_account_id), '') as converted_account_id,
+        nullif(trim(converted_contact_id), '') as converted_contact_id,
+        nullif(trim(converted_opportunity_id), '') as converted_opportunity_id,
+        nullif(trim(owner_id), '') as owner_id,
+        created_date as created_at,
+        is_deleted,
+        _fivetran_synced,
+        {{ dq_raw_values('salesforce', 'lead') }} as _dq_raw_values,
+        id as _dq_raw_key
+    from source
+
+),
+
+flagged as (
+
+    select
+        renamed.*,
+        {{ is_valid_email('renamed.email') }} as is_valid_email,
+        {{ email_domain('renamed.email') }} as email_domain,
+        {{ is_test_email('renamed.email') }} as is_test_record,
+        {{ is_internal_email('renamed.email') }} as is_internal_record,
+        {{ channel_from_mapping('salesforce', 'lead_source', 'renamed.lead_source') }} as channel
+    from renamed
+
+),
+
+with_free_mail as (
+
+    select
+        flagged.*,
+        free_mail_domains.domain is not null as is_free_mail_email
+    from flagged
+    left join free_mail_domains
+        on flagged.email_domain = free_mail_domains.domain
+
+),
+
+classified as (
+
+    {{ dq_classify(
+        'with_free_mail',
+        key_columns=['lead_id'],
+        loaded_at='_fivetran_synced',
+        deleted='is_deleted',
+        rules=[
+            ('created_at > ' ~ future_cutoff(), 'future_timestamp'),
+        ]
+    ) }}
+
+)
+
+select * from classified

@@ -1,0 +1,44 @@
+-- Every raw row of salesforce.lead_history (lead field changes), typed and classified for staging.
+with
+
+source as (
+
+    select * from {{ gtm_source('salesforce', 'lead_history') }}
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(id), '') as lead_history_id,
+        nullif(trim(lead_id), '') as lead_id,
+        -- API name lower-cased: 'status', 'owner', 'created' (the creation marker)
+        lower(trim(field)) as field,
+        old_value,
+        new_value,
+        coalesce(lower(trim(field)) = 'status', false) as is_status_change,
+        nullif(trim(created_by_id), '') as changed_by_user_id,
+        created_date as changed_at,
+        is_deleted,
+        _fivetran_synced,
+        {{ dq_raw_values('salesforce', 'lead_history') }} as _dq_raw_values,
+        id as _dq_raw_key
+    from source
+
+),
+
+classified as (
+
+    {{ dq_classify(
+        'renamed',
+        key_columns=['lead_history_id'],
+        loaded_at='_fivetran_synced',
+        deleted='is_deleted',
+        rules=[
+            ('changed_at > ' ~ future_cutoff(), 'future_timestamp'),
+        ]
+    ) }}
+
+)
+
+select * from classified

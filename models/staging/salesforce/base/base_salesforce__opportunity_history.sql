@@ -1,0 +1,48 @@
+{#-
+    Every raw row of salesforce.opportunity_history (the stage log), typed and classified for
+    staging. The raw table has no currency column: amount is in the opportunity's currency
+    (opportunity.currency_iso_code) and is not converted here.
+-#}
+with
+
+source as (
+
+    select * from {{ gtm_source('salesforce', 'opportunity_history') }}
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(id), '') as opportunity_history_id,
+        nullif(trim(opportunity_id), '') as opportunity_id,
+        stage_name,
+        cast({{ nan_to_null("amount") }} as decimal(18, 2)) as amount,
+        probability,
+        close_date as expected_close_date,
+        nullif(trim(created_by_id), '') as changed_by_user_id,
+        created_date as changed_at,
+        is_deleted,
+        _fivetran_synced,
+        {{ dq_raw_values('salesforce', 'opportunity_history') }} as _dq_raw_values,
+        id as _dq_raw_key
+    from source
+
+),
+
+classified as (
+
+    {{ dq_classify(
+        'renamed',
+        key_columns=['opportunity_history_id'],
+        loaded_at='_fivetran_synced',
+        deleted='is_deleted',
+        rules=[
+            ('changed_at > ' ~ future_cutoff(), 'future_timestamp'),
+            ('amount < 0', 'negative_amount'),
+        ]
+    ) }}
+
+)
+
+select * from classified
