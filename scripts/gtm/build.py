@@ -62,6 +62,20 @@ def _describe_failures(results: Sequence[object]) -> str:
     return "\n".join(lines)
 
 
+def _release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process after a run.
+
+    Otherwise the same process cannot open the warehouse again with other settings (a read-only
+    reader, the loader): DuckDB refuses a second configuration of an open file.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    DuckDBConnectionManager.close_all_connections()
+    if environment is not None:
+        environment.close()
+
+
 def dbt_build(database: Path, extra_args: list[str] | None = None) -> None:
     """Run `dbt build` on the project against `database`; raise BuildError naming the failed nodes.
 
@@ -85,7 +99,10 @@ def dbt_build(database: Path, extra_args: list[str] | None = None) -> None:
     }
     project = str(PROJECT_ROOT)
     with _environ(env):
-        outcome = dbtRunner().invoke(["build", "--project-dir", project, "--profiles-dir", project, *args])
+        try:
+            outcome = dbtRunner().invoke(["build", "--project-dir", project, "--profiles-dir", project, *args])
+        finally:
+            _release_duckdb()
     if outcome.success:
         return
     if outcome.exception is not None:

@@ -850,7 +850,7 @@ def _write_segment(ctx, w, people, ppl_s, life, ads, email, sessions, devices, p
         }
     )
     sid = 0
-    chunk = 2_000_000
+    chunk = 1_000_000  # sessions per page-view part file
     bar = tqdm(
         total=ctx.scale.anonymous_visitors + len(sessions.start),
         desc="web",

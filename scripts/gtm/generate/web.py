@@ -297,6 +297,7 @@ class PageWriter:
         self.con.execute("SET TimeZone='UTC'")
         self.con.execute("SET preserve_insertion_order=true")
         self.con.execute("SET enable_progress_bar=false")
+        self.con.execute("SET memory_limit='3GB'")  # a chunk's page rows; spills beyond
         self.pages_dir, self.tracks_dir, self.truth_dir = pages_dir, tracks_dir, truth_dir
         self.faults_dir = faults_dir
         for d in (pages_dir, tracks_dir, truth_dir, faults_dir):
@@ -339,8 +340,7 @@ class PageWriter:
         seed = self.ctx.seed
         part = f"part-{self.part:05d}.parquet"
         site = V.SITE
-        con.execute(f"""
-            create or replace temp table expanded as
+        expanded_sql = f"""
             with s as (
                 select s.*, v.anonymous_id, v.user_id, v.identified_from, v.ua, v.ip, v.person_key
                 from sessions_in as s join visitors_in as v on s.visitor = v.visitor
@@ -367,7 +367,7 @@ class PageWriter:
                 k, session_id, channel, platform, ad_campaign, email_campaign, partner, ref, ua, ip, bot,
                 person_key, h1
             from h
-        """)
+        """
         utm_source = f"""case when platform >= 0 then list_extract(['google', 'linkedin', 'facebook'], platform + 1)
                               when email_campaign >= 0 then 'hubspot'
                               when partner >= 0 then list_extract({self.partners}, partner + 1) end"""
@@ -380,6 +380,7 @@ class PageWriter:
         utm_term = f"case when platform = 0 then list_extract({self.terms}, (session_id % 8)::int + 1) end"
         con.execute(f"""
             create or replace temp table page_rows as
+            with expanded as ({expanded_sql})
             select
                 id, anonymous_id, user_id, ts as "timestamp",
                 ts + to_milliseconds(((h1 >> 40) % 2500)::bigint) as received_at,
@@ -402,7 +403,7 @@ class PageWriter:
                 list_extract({self.uas}, ua + 1) as context_user_agent,
                 ip as context_ip,
                 date_trunc('hour', ts + to_milliseconds(((h1 >> 40) % 2500)::bigint)) + interval 1 hour as uuid_ts,
-                bot, h1
+                bot, h1, session_id, channel, person_key
             from expanded
         """)
         cols = (
@@ -412,14 +413,14 @@ class PageWriter:
         )
         # duplicate deliveries of the same message (dirty data): a later uuid_ts, everything else equal
         dup_cut = int(dirty_rate * 0.2 * 2**32)
-        con.execute(f"""
+        pages = con.execute(f"""
             copy (
                 select {cols} from page_rows
                 union all
                 select {cols.replace("uuid_ts", "uuid_ts + interval 1 day as uuid_ts")} from page_rows
                 where bot = 0 and (h1 >> 8) % 4294967296 < {dup_cut}
-            ) to '{self.pages_dir / part}' (format parquet, compression snappy, row_group_size 1000000)
-        """)
+            ) to '{self.pages_dir / part}' (format parquet, compression snappy)
+        """).fetchone()[0]
         con.execute(f"""
             copy (
                 select id as row_key, 'duplicate_event' as fault from page_rows
@@ -429,7 +430,7 @@ class PageWriter:
             ) to '{self.faults_dir / part}' (format parquet)
         """)
         # CTA clicks: 3% of human page views also send a track event
-        con.execute(f"""
+        tracks = con.execute(f"""
             copy (
                 select 'ajs-' || lower(to_hex(hash(h1, 7))) as id, anonymous_id, user_id,
                        'cta_clicked' as event, 'CTA Clicked' as event_text,
@@ -438,24 +439,18 @@ class PageWriter:
                        uuid_ts as uuid_ts
                 from page_rows where bot = 0 and h1 % 100 < 3 and path <> '/demo'
             ) to '{self.tracks_dir / part}' (format parquet, compression snappy)
-        """)
-        pages = con.execute("select count(*) from page_rows").fetchone()[0]
-        pages += con.execute(
-            f"select count(*) from page_rows where bot = 0 and (h1 >> 8) % 4294967296 < {dup_cut}"
-        ).fetchone()[0]
-        tracks = con.execute(
-            "select count(*) from page_rows where bot = 0 and h1 % 100 < 3 and path <> '/demo'"
-        ).fetchone()[0]
+        """).fetchone()[0]
         # truth: one row per session (humans only)
         con.execute(f"""
             copy (
                 select session_id, any_value(anonymous_id) as anonymous_id, any_value(person_key) as person_id,
-                       min(ts) as started_at, max(ts) as ended_at,
+                       min("timestamp") as started_at, max("timestamp") as ended_at,
                        list_extract({self.channels}, any_value(channel) + 1) as channel,
                        count(*) as pageviews
-                from expanded where bot = 0 group by session_id order by session_id
+                from page_rows where bot = 0 group by session_id order by session_id
             ) to '{self.truth_dir / ("sessions-" + part)}' (format parquet)
         """)
+        con.execute("drop table page_rows")
         con.unregister("sessions_in")
         con.unregister("visitors_in")
         self.part += 1
