@@ -204,7 +204,9 @@ PEOPLE_ORDER = {
     "outbound: the first touch is the SAL": "motion = 'outbound' and sal_at is distinct from first_touch_at",
     "outbound: no MAP MQL": "motion = 'outbound' and map_mql_at is not null",
     "everybody has a first touch": "first_touch_at is null",
-    "nearly everybody becomes a lead within history": "(select count(lead_created_at) from truth.people) < 0.97 * (select count(*) from truth.people)",
+    "nearly everybody becomes a lead within history": (
+        "(select count(lead_created_at) from truth.people) < 0.97 * (select count(*) from truth.people)"
+    ),
     "history starts three years before as_of": "first_touch_at < timestamp '2023-01-01'",
     "MQL not before the lead": "map_mql_at < lead_created_at",
     "SAL not before the lead": "sal_at < lead_created_at",
