@@ -15,17 +15,17 @@ with
 unioned as (
 
     {% for source_name, table_name in tables %}
-    select
-        '{{ source_name }}' as source_name,
-        '{{ table_name }}' as table_name,
-        base._dq_raw_key as raw_key,
-        base._dq_reason as reason,
-        base._dq_raw_values as raw_values
-    from {{ ref('base_' ~ source_name ~ '__' ~ table_name) }} as base
-    where base._dq_status = 'quarantined'
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ source_name }}' as source_name,
+            '{{ table_name }}' as table_name,
+            base._dq_raw_key as raw_key,
+            base._dq_reason as reason,
+            base._dq_raw_values as raw_values
+        from {{ ref('base_' ~ source_name ~ '__' ~ table_name) }} as base
+        where base._dq_status = 'quarantined'
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {% endfor %}
 
 ),

@@ -15,29 +15,29 @@
 with
 
 {% for source_name, table_name in tables %}
-{{ source_name }}__{{ table_name }} as (
+    {{ source_name }}__{{ table_name }} as (
 
-    select
-        '{{ source_name }}' as source_name,
-        '{{ table_name }}' as table_name,
-        {{ 'true' if source_enabled(source_name) else 'false' }} as is_enabled,
-        (select count(*) from {{ gtm_source(source_name, table_name) }} as raw_table) as raw_rows,
-        (select count(*) from {{ ref(staging[source_name][table_name]) }} as staged) as staged_rows,
-        sum(case when base._dq_status = 'duplicate' then 1 else 0 end) as duplicate_rows,
-        sum(case when base._dq_status = 'soft_deleted' then 1 else 0 end) as soft_deleted_rows,
-        sum(case when base._dq_status = 'quarantined' then 1 else 0 end) as quarantined_rows
-    from {{ ref('base_' ~ source_name ~ '__' ~ table_name) }} as base
+        select
+            '{{ source_name }}' as source_name,
+            '{{ table_name }}' as table_name,
+            {{ 'true' if source_enabled(source_name) else 'false' }} as is_enabled,
+            (select count(*) as n from {{ gtm_source(source_name, table_name) }}) as raw_rows,
+            (select count(*) as n from {{ ref(staging[source_name][table_name]) }}) as staged_rows,
+            sum(case when base._dq_status = 'duplicate' then 1 else 0 end) as duplicate_rows,
+            sum(case when base._dq_status = 'soft_deleted' then 1 else 0 end) as soft_deleted_rows,
+            sum(case when base._dq_status = 'quarantined' then 1 else 0 end) as quarantined_rows
+        from {{ ref('base_' ~ source_name ~ '__' ~ table_name) }} as base
 
-),
+    ),
 
 {% endfor %}
 unioned as (
 
     {% for source_name, table_name in tables %}
-    select * from {{ source_name }}__{{ table_name }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select * from {{ source_name }}__{{ table_name }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {% endfor %}
 
 ),

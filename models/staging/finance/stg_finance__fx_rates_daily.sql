@@ -73,10 +73,10 @@ to_quote as (
         case
             when currencies.currency_code = quote_currency.currency_code then 1.0
             else {{ last_value_ignore_nulls('rates.rate') }} over (
-                partition by currencies.currency_code
-                order by days.rate_date
-                rows between unbounded preceding and current row
-            )
+                    partition by currencies.currency_code
+                    order by days.rate_date
+                    rows between unbounded preceding and current row
+                )
         end as rate_to_quote
     from days
     cross join currencies
