@@ -1,4 +1,4 @@
-"""The `gtm` command line: generate, load, build.
+"""The `gtm` command line: generate, load, build, bench.
 
 Each verb is a thin wrapper over a function in its own module; errors derived from
 GtmError print one clear message and exit with their documented code.
@@ -45,6 +45,8 @@ def _cmd_load(args: argparse.Namespace) -> int:
         database=Path(args.database),
         sources=args.sources.split(",") if args.sources else None,
         progress=not args.quiet,
+        memory_limit=args.memory_limit,
+        mode=args.mode,
     )
     width = max((len(k) for k in counts), default=10)
     for fqn, rows in sorted(counts.items()):
@@ -57,6 +59,38 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from gtm.build import dbt_build
 
     dbt_build(database=Path(args.database), extra_args=args.dbt_args)
+    return EXIT_OK
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    import shlex
+
+    from gtm import bench
+
+    steps = bench.parse_steps(args.steps)
+    # The command as it can be re-run, every option explicit (recorded in BENCHMARKS.md).
+    command = shlex.join(
+        ["gtm", "bench", "--scale", args.scale, "--seed", str(args.seed), "--steps", ",".join(steps)]
+        + ["--out", args.out, "--database", args.database, "--memory-limit", args.memory_limit]
+        + ["--load-mode", args.load_mode]
+    )
+    machine = bench.machine_facts()  # before the run: the load average is other processes' load
+    results = bench.run_bench(
+        scale=args.scale,
+        out_dir=Path(args.out),
+        database=Path(args.database),
+        seed=args.seed,
+        steps=steps,
+        memory_limit=args.memory_limit,
+        load_mode=args.load_mode,
+        overwrite=args.overwrite,
+        progress=None if args.quiet else lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    summary = bench.summarize(results, scale=args.scale, seed=args.seed, command=command, machine=machine)
+    print(bench.format_console(summary))
+    if args.write:
+        bench.write_benchmarks(Path(args.write), summary)
+        print(f'recorded in {args.write} (section "## {summary.kind}", row {summary.row_key})')
     return EXIT_OK
 
 
@@ -78,12 +112,34 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--data", default=str(paths.raw_dir()), help="directory of raw files (default: data/raw)")
     load.add_argument("--database", default=str(paths.warehouse_path()), help="DuckDB file (GTM_DUCKDB_PATH)")
     load.add_argument("--sources", default=None, help="comma-separated sources to load (default: all present)")
+    load.add_argument("--memory-limit", default="4GB", help="DuckDB memory limit while loading (default: 4GB)")
+    load.add_argument(
+        "--mode",
+        choices=("link", "copy"),
+        default="link",
+        help="link: typed views over Parquet files in the raw store beside the database (default); "
+        "copy: copy every row into DuckDB tables (a self-contained database file, slower)",
+    )
     load.set_defaults(func=_cmd_load)
 
     build = sub.add_parser("build", help="run dbt build against the warehouse")
     build.add_argument("--database", default=str(paths.warehouse_path()), help="DuckDB file (GTM_DUCKDB_PATH)")
     build.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra arguments passed to dbt build")
     build.set_defaults(func=_cmd_build)
+
+    bench = sub.add_parser("bench", help="benchmark generate + load at a scale (wall time, rows/s, peak memory)")
+    bench.add_argument("--scale", default="large", help="tiny | small | medium | large (default: large)")
+    bench.add_argument("--seed", type=int, default=42, help="random seed for generate (default: 42)")
+    bench.add_argument("--out", required=True, help="scratch directory for the raw files (large: several GB)")
+    bench.add_argument("--database", required=True, help="scratch DuckDB file for the load")
+    bench.add_argument("--steps", default="generate,load", help="comma-separated steps (default: generate,load)")
+    bench.add_argument("--memory-limit", default="4GB", help="DuckDB memory limit of the load (default: 4GB)")
+    bench.add_argument(
+        "--load-mode", choices=("link", "copy"), default="link", help="gtm load --mode of the load step (default: link)"
+    )
+    bench.add_argument("--overwrite", action="store_true", help="delete an existing --database before the load")
+    bench.add_argument("--write", default=None, metavar="FILE", help="record the run in FILE (e.g. BENCHMARKS.md)")
+    bench.set_defaults(func=_cmd_bench)
     return parser
 
 

@@ -6,17 +6,29 @@ For every raw table of the contract (``<source>.<table>``) the loader accepts ex
 * ``<data_dir>/<source>/<table>/`` holding ``*.parquet`` part files
 * ``<data_dir>/<source>/<table>.csv`` with a header row
 
-It works in two phases:
+It works in phases:
 
 1. **Validate** every selected table before anything is written: the file layout, the
    required columns and the column types (against ``contract.TYPE_FAMILIES``). All problems
    across all tables are collected and reported together in one ``BadInputError``.
-2. **Load** in one transaction: each selected source's schema is dropped and recreated, and
-   every table is created with ``CREATE TABLE ... AS SELECT`` straight from DuckDB's Parquet /
-   CSV readers, each contract column cast to its contract type (optional columns missing from
-   the file added as typed NULLs, extra columns kept as they are). Any failure rolls the whole
-   load back, so the database keeps exactly its previous raw data; schemas of sources that are
-   not loaded are never touched.
+2. **Place** (``mode="link"``, the default) the files in the *raw store* beside the database,
+   ``<database dir>/<database stem>.raw/<load id>/<source>/<table>/part-*.parquet``: Parquet
+   files are hard-linked (copied when the store is on another filesystem), CSV files are
+   converted to Parquet with their contract types, so bad CSV values are reported here. Values
+   of accepted type variants that can overflow (UBIGINT or HUGEINT for BIGINT …) are checked.
+   Nothing in the database has changed yet; the input files are never modified.
+3. **Replace** the selected sources' schemas in one transaction: each schema is dropped and
+   recreated, and every table is created as a view over its files in the raw store
+   (``mode="link"``) or as a native table (``mode="copy"``, ``CREATE TABLE ... AS SELECT``),
+   each contract column cast to its contract type (optional columns missing from the file
+   added as typed NULLs, extra columns kept as they are). Any failure rolls the whole load
+   back and removes the new load's files, so the database keeps exactly its previous raw
+   data; schemas of sources that are not loaded are never touched.
+4. **Clean up** after the commit: the raw-store folders no view refers to any more are deleted.
+
+The table ``_gtm_raw.loads`` in the database records, per linked source, the load id and raw
+store folder its views read; it is what the clean-up trusts. A load folder carries a marker
+file naming its database, so databases sharing a folder never delete each other's files.
 
 No Python touches individual rows: DuckDB reads the files directly, in parallel, spilling to a
 temp directory beside the database when the memory limit is reached.
@@ -25,11 +37,16 @@ temp directory beside the database when the memory limit is reached.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import os
 import re
+import secrets
+import shutil
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -42,6 +59,7 @@ log = logging.getLogger(__name__)
 
 PARQUET_SUFFIX = ".parquet"
 CSV_SUFFIX = ".csv"
+MODES = ("link", "copy")  # link: views over the raw store; copy: native DuckDB tables
 
 
 # --------------------------------------------------------------------------- SQL quoting
@@ -183,13 +201,28 @@ def _type_ok(found: str, expected: str) -> bool:
     return base == "NULL" or base in contract.TYPE_FAMILIES[expected]
 
 
+# Accepted variants whose conversion to the contract type cannot fail, whatever the values. Any other
+# accepted variant (UBIGINT or HUGEINT for BIGINT, second/millisecond timestamps) can overflow.
+_LOSSLESS: dict[str, frozenset[str]] = {
+    contract.BIGINT: frozenset({"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER"}),
+    contract.DOUBLE: frozenset({"DOUBLE", "FLOAT", "DECIMAL", "BIGINT", "INTEGER", "SMALLINT", "HUGEINT"}),
+    contract.TIMESTAMP: frozenset({"TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ", "TIMESTAMP_NS"}),
+}
+
+
+def _conversion_can_fail(read_type: str, contract_type: str) -> bool:
+    base = _base_type(read_type)
+    return base not in ("NULL", contract_type) and base not in _LOSSLESS.get(contract_type, frozenset())
+
+
 def _reader_sql(inp: TableInput, csv_types: dict[str, str] | None = None, all_varchar: bool = False) -> str:
+    # hive_partitioning = false: a folder named key=value in the path must not turn into a column.
     if inp.kind == "parquet":
-        return f"read_parquet({quote_literal(str(inp.files[0]))})"
+        return f"read_parquet({quote_literal(str(inp.files[0]))}, hive_partitioning = false)"
     if inp.kind == "parquet_dir":
         files = ", ".join(quote_literal(str(p)) for p in inp.files)
-        return f"read_parquet([{files}], union_by_name = true)"
-    options = ["header = true"]
+        return f"read_parquet([{files}], union_by_name = true, hive_partitioning = false)"
+    options = ["header = true", "hive_partitioning = false"]
     if all_varchar:
         options.append("all_varchar = true")
     if csv_types:
@@ -218,31 +251,35 @@ def _convert(expr: str, read_type: str, contract_type: str) -> str:
 
 
 @dataclass(frozen=True)
+class Conversion:
+    """A contract column found in the file: its name there, the type it is read as, its contract type."""
+
+    name: str
+    read_type: str
+    contract_type: str
+
+
+@dataclass(frozen=True)
 class TablePlan:
-    """A validated table: its input and the SELECT that produces the contract-typed table."""
+    """A validated table: its input and the select list that produces the contract-typed table."""
 
     input: TableInput
-    select_sql: str
-    present: tuple[tuple[str, str], ...]  # (file column, contract type) of the contract columns in the file
+    select: tuple[str, ...]  # contract columns converted (missing optional ones as typed NULL), then extras
+    present: tuple[Conversion, ...]  # the contract columns found in the file
+    csv_types: tuple[tuple[str, str], ...] = ()  # CSV only: the type each contract column is read as
+
+    @property
+    def reader(self) -> str:
+        return _reader_sql(self.input, csv_types=dict(self.csv_types))
+
+    @property
+    def select_sql(self) -> str:
+        return "SELECT\n    " + ",\n    ".join(self.select) + f"\nFROM {self.reader}"
 
 
-def _plan_table(con: duckdb.DuckDBPyConnection, inp: TableInput) -> TablePlan | list[str]:
-    """Validate one table's columns and types; return its plan, or its problem lines."""
+def _column_problems(inp: TableInput, columns: list[tuple[str, str]], by_lower: dict[str, str]) -> list[str]:
     table = inp.table
-    try:
-        if inp.kind == "csv":
-            columns = _describe(con, _reader_sql(inp, all_varchar=True))
-        else:
-            columns = _describe(con, _reader_sql(inp))
-    except duckdb.Error as exc:
-        what = "CSV file" if inp.kind == "csv" else "Parquet file(s)"
-        return [f"{inp.label}: cannot read the {what} (corrupt or not {what.split()[0]}?): {_first_line(exc)}"]
-
-    by_lower: dict[str, str] = {}
-    for name, _ in columns:
-        by_lower.setdefault(name.lower(), name)
     types = dict(columns)
-
     problems: list[str] = []
     missing = [c.name for c in table.columns if c.required and c.name.lower() not in by_lower]
     if missing:
@@ -258,26 +295,39 @@ def _plan_table(con: duckdb.DuckDBPyConnection, inp: TableInput) -> TablePlan | 
                 problems.append(
                     f"{inp.label}: column {c.name} has type {types[name]}, expected {c.type} (accepted: {accepted})"
                 )
-    if problems:
-        return problems
+    return problems
 
-    contract_lower = {c.name.lower() for c in table.columns}
+
+def _build_plan(inp: TableInput, columns: list[tuple[str, str]], by_lower: dict[str, str]) -> TablePlan:
+    types = dict(columns)
+    contract_lower = {c.name.lower() for c in inp.table.columns}
     select: list[str] = []
-    present: list[tuple[str, str]] = []
-    csv_types: dict[str, str] = {}
-    for c in table.columns:
+    present: list[Conversion] = []
+    for c in inp.table.columns:
         name = by_lower.get(c.name.lower())
         if name is None:
             select.append(f"CAST(NULL AS {c.type}) AS {quote_ident(c.name)}")
-        else:
-            read_type = _csv_read_type(c.type) if inp.kind == "csv" else _base_type(types[name])
-            select.append(f"{_convert(quote_ident(name), read_type, c.type)} AS {quote_ident(c.name)}")
-            present.append((name, c.type))
-            csv_types[name] = read_type
+            continue
+        read_type = _csv_read_type(c.type) if inp.kind == "csv" else _base_type(types[name])
+        select.append(f"{_convert(quote_ident(name), read_type, c.type)} AS {quote_ident(c.name)}")
+        present.append(Conversion(name, read_type, c.type))
     select.extend(quote_ident(name) for name, _ in columns if name.lower() not in contract_lower)
-    reader = _reader_sql(inp, csv_types=csv_types) if inp.kind == "csv" else _reader_sql(inp)
-    sql = "SELECT\n    " + ",\n    ".join(select) + f"\nFROM {reader}"
-    return TablePlan(inp, sql, tuple(present))
+    csv_types = tuple((c.name, c.read_type) for c in present) if inp.kind == "csv" else ()
+    return TablePlan(inp, tuple(select), tuple(present), csv_types)
+
+
+def _plan_table(con: duckdb.DuckDBPyConnection, inp: TableInput) -> TablePlan | list[str]:
+    """Validate one table's columns and types; return its plan, or its problem lines."""
+    try:
+        columns = _describe(con, _reader_sql(inp, all_varchar=inp.kind == "csv"))
+    except duckdb.Error as exc:
+        what = "CSV file" if inp.kind == "csv" else "Parquet file(s)"
+        return [f"{inp.label}: cannot read the {what} (corrupt or not {what.split()[0]}?): {_first_line(exc)}"]
+    by_lower: dict[str, str] = {}
+    for name, _ in columns:
+        by_lower.setdefault(name.lower(), name)
+    problems = _column_problems(inp, columns, by_lower)
+    return problems if problems else _build_plan(inp, columns, by_lower)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -314,10 +364,37 @@ def _validate(
     return plans, problems
 
 
-# --------------------------------------------------------------------------- loading
+def _problem_list(header: str, problems: list[str]) -> str:
+    lines = "\n".join(f"  - {p}" for p in problems)
+    return f"{header}: {len(problems)} problem(s) found, nothing was loaded:\n{lines}"
 
 
+# --------------------------------------------------------------------------- value checks
+
+
+_NOTHING_LOADED = "Nothing was loaded: the database keeps its previous raw data."
 _CSV_COLUMN = re.compile(r'converting column "([^"]+)"')
+
+
+def _unconvertible(
+    con: duckdb.DuckDBPyConnection, plan: TablePlan, columns: Iterable[Conversion]
+) -> list[tuple[Conversion, int]]:
+    """The columns holding values that do not convert to their contract type, with the number of such values."""
+    columns = list(columns)
+    if not columns:
+        return []
+    checks = ", ".join(
+        f"count(*) FILTER (WHERE {quote_ident(c.name)} IS NOT NULL "
+        f"AND TRY_CAST({quote_ident(c.name)} AS {c.contract_type}) IS NULL)"
+        for c in columns
+    )
+    counts = con.execute(f"SELECT {checks} FROM {plan.reader}").fetchone()
+    return [(c, k) for c, k in zip(columns, counts, strict=True) if k]
+
+
+def _describe_unconvertible(plan: TablePlan, bad: list[tuple[Conversion, int]]) -> str:
+    shown = ", ".join(f"{c.name} ({k:,} values, expected {c.contract_type})" for c, k in bad)
+    return f"{plan.input.label}: values that cannot be converted to the contract type in column(s) {shown}"
 
 
 def _conversion_problem(con: duckdb.DuckDBPyConnection, plan: TablePlan, exc: duckdb.Error) -> str:
@@ -326,24 +403,183 @@ def _conversion_problem(con: duckdb.DuckDBPyConnection, plan: TablePlan, exc: du
     match = _CSV_COLUMN.search(str(exc))
     if match:
         column = match.group(1)
-        expected = next((t for n, t in plan.present if n == column), "its contract type")
+        expected = next((c.contract_type for c in plan.present if c.name == column), "its contract type")
         return f"{inp.label}: column {column} has a value that cannot be converted to {expected}"
     # Parquet (or an unrecognised message): find the columns with TRY_CAST, reading the failing table once more.
-    columns = []
-    try:
-        reader = _reader_sql(inp)
-        checks = ", ".join(
-            f"count(*) FILTER (WHERE {quote_ident(n)} IS NOT NULL AND TRY_CAST({quote_ident(n)} AS {t}) IS NULL)"
-            for n, t in plan.present
-        )
-        if checks and inp.kind != "csv":
-            counts = con.execute(f"SELECT {checks} FROM {reader}").fetchone()
-            columns = [f"{n} ({k:,} values, expected {t})" for (n, t), k in zip(plan.present, counts, strict=True) if k]
-    except duckdb.Error:
-        columns = []
-    if columns:
-        return f"{inp.label}: values that cannot be converted to the contract type in column(s) {', '.join(columns)}"
+    bad: list[tuple[Conversion, int]] = []
+    if inp.kind != "csv":
+        with contextlib.suppress(duckdb.Error):
+            bad = _unconvertible(con, plan, plan.present)
+    if bad:
+        return _describe_unconvertible(plan, bad)
     return f"{inp.label}: a value cannot be converted to its contract type"
+
+
+def _check_values(con: duckdb.DuckDBPyConnection, plans: list[TablePlan]) -> None:
+    """Link mode: a view converts values only when it is read, so check here the conversions that can fail.
+
+    Only Parquet columns of an accepted type variant that can overflow are read (none in files that
+    carry the contract types); CSV values are checked while they are converted to Parquet.
+    """
+    problems = []
+    for plan in plans:
+        if plan.input.kind == "csv":
+            continue
+        risky = [c for c in plan.present if _conversion_can_fail(c.read_type, c.contract_type)]
+        try:
+            bad = _unconvertible(con, plan, risky)
+        except duckdb.Error as exc:
+            problems.append(f"{plan.input.label}: cannot be read: {_first_line(exc)}")
+            continue
+        if bad:
+            problems.append(_describe_unconvertible(plan, bad))
+    if problems:
+        raise BadInputError(_problem_list("cannot load the raw files", problems))
+
+
+# --------------------------------------------------------------------------- raw store
+
+
+LOAD_MARKER = "_gtm_load.json"
+_LOAD_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
+META_SCHEMA = "_gtm_raw"
+META_TABLE = f"{META_SCHEMA}.loads"
+
+
+def raw_store_of(database: Path) -> Path:
+    """The raw store of a database: ``<database dir>/<database stem>.raw`` (absolute)."""
+    database = Path(database).resolve()
+    return database.parent / f"{database.stem}.raw"
+
+
+def _new_load_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def _create_load_dir(database: Path, data_dir: Path) -> tuple[str, Path]:
+    """A new, empty load folder in the raw store, marked as belonging to ``database``."""
+    store = raw_store_of(database)
+    store.mkdir(parents=True, exist_ok=True)
+    while True:
+        load_id = _new_load_id()
+        load_dir = store / load_id
+        with contextlib.suppress(FileExistsError):
+            load_dir.mkdir()
+            break
+    marker = {"database": database.name, "load_id": load_id, "data_dir": str(data_dir.resolve())}
+    (load_dir / LOAD_MARKER).write_text(json.dumps(marker, indent=2) + "\n")
+    return load_id, load_dir
+
+
+def _owned_by(load_dir: Path, database: Path) -> bool:
+    """Whether a store folder is a load folder of ``database`` (other databases may share the store's name)."""
+    if not (_LOAD_ID.fullmatch(load_dir.name) and load_dir.is_dir()):
+        return False
+    try:
+        marker = json.loads((load_dir / LOAD_MARKER).read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(marker, dict) and marker.get("database") == database.name
+
+
+def _place_file(src: Path, dst: Path) -> bool:
+    """Put src at dst: a hard link when both are on one filesystem, else a copy. True if linked."""
+    if src.stat().st_dev == dst.parent.stat().st_dev:
+        try:
+            os.link(src, dst)
+            return True
+        except OSError as exc:  # e.g. a filesystem without hard links, or the link count limit
+            log.debug("cannot hard-link %s (%s); copying it", src, exc)
+    shutil.copyfile(src, dst)
+    return False
+
+
+def _stage_parquet(plan: TablePlan, table_dir: Path) -> tuple[TablePlan, int]:
+    """Place the Parquet file(s) of a table in its store folder; return the plan reading them, and the links made."""
+    staged, linked = [], 0
+    for i, src in enumerate(plan.input.files):
+        dst = table_dir / f"part-{i:05d}{PARQUET_SUFFIX}"
+        try:
+            linked += _place_file(src, dst)
+        except OSError as exc:
+            raise GtmError(
+                f"{plan.input.label}: cannot place {src} in the raw store at {dst}: {exc}. {_NOTHING_LOADED}"
+            ) from exc
+        staged.append(dst)
+    return replace(plan, input=replace(plan.input, files=tuple(staged))), linked
+
+
+def _stage_csv(con: duckdb.DuckDBPyConnection, plan: TablePlan, table_dir: Path) -> TablePlan:
+    """Convert a CSV table to one Parquet file of contract-typed columns; return the plan reading it."""
+    dst = table_dir / f"part-00000{PARQUET_SUFFIX}"
+    try:
+        con.execute(f"COPY ({plan.select_sql}) TO {quote_literal(str(dst))} (FORMAT parquet, COMPRESSION zstd)")
+    except duckdb.Error as exc:
+        raise _translate_load_error(con, plan, exc) from exc
+    staged = _plan_table(con, replace(plan.input, kind="parquet", files=(dst,)))
+    if not isinstance(staged, TablePlan):  # the file was just written with the contract types
+        raise GtmError(f"{plan.input.label}: its Parquet conversion {dst} does not read back: {'; '.join(staged)}")
+    return staged
+
+
+def _stage(con: duckdb.DuckDBPyConnection, plans: list[TablePlan], load_dir: Path, bar: tqdm) -> list[TablePlan]:
+    """Place every table's files in the load folder; return the plans reading the placed files."""
+    staged: list[TablePlan] = []
+    files = linked = 0
+    for plan in plans:
+        table = plan.input.table
+        bar.set_postfix_str(f"placing {table.fqn}")
+        table_dir = load_dir / table.source / table.name
+        table_dir.mkdir(parents=True)
+        if plan.input.kind == "csv":
+            staged.append(_stage_csv(con, plan, table_dir))
+            files += 1
+        else:
+            placed, n = _stage_parquet(plan, table_dir)
+            staged.append(placed)
+            files, linked = files + len(placed.input.files), linked + n
+        bar.update(1)
+    log.info(
+        "raw store %s: %d file(s), %d hard-linked, %d copied or converted", load_dir, files, linked, files - linked
+    )
+    return staged
+
+
+def _linked_loads(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(load id, source) of every source whose views read the raw store."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = 'loads'",
+        [META_SCHEMA],
+    ).fetchone()[0]
+    if not exists:
+        return set()
+    rows = con.execute(f"SELECT load_id, source FROM {META_TABLE}").fetchall()
+    return {(load_id, source) for load_id, source in rows}
+
+
+def _remove_unreferenced(database: Path, referenced: set[tuple[str, str]]) -> None:
+    """Delete the store folders of ``database`` that no view reads: whole loads, or replaced sources of a load."""
+    store = raw_store_of(database)
+    if not store.is_dir():
+        return
+    keep_loads = {load_id for load_id, _ in referenced}
+    for load_dir in sorted(store.iterdir()):
+        if not _owned_by(load_dir, database):
+            continue
+        if load_dir.name not in keep_loads:
+            shutil.rmtree(load_dir)
+            log.info("raw store: removed %s (no longer referenced)", load_dir)
+            continue
+        for source_dir in sorted(load_dir.iterdir()):
+            if source_dir.is_dir() and (load_dir.name, source_dir.name) not in referenced:
+                shutil.rmtree(source_dir)
+                log.info("raw store: removed %s (source replaced by a later load)", source_dir)
+    with contextlib.suppress(OSError):
+        store.rmdir()  # only if empty
+
+
+# --------------------------------------------------------------------------- loading
 
 
 def _open(database: Path, memory_limit: str, threads: int | None) -> duckdb.DuckDBPyConnection:
@@ -377,8 +613,9 @@ def _check_crm_kept(con: duckdb.DuckDBPyConnection, database: Path, selected: li
     for source in contract.REQUIRED_SOURCES:
         if source in selected:
             continue
-        rows = con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ?",
+        rows = con.execute(  # tables (copy mode) or views (link mode)
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
+            "AND table_schema = ?",
             [source],
         ).fetchall()
         have = {r[0] for r in rows}
@@ -391,14 +628,40 @@ def _check_crm_kept(con: duckdb.DuckDBPyConnection, database: Path, selected: li
             )
 
 
-def _create_table_sql(plan: TablePlan) -> str:
+def _create_sql(plan: TablePlan, mode: str) -> str:
+    """The statement creating one raw table: a view over its files (link) or a native table (copy)."""
     table = plan.input.table
-    return f"CREATE TABLE {quote_ident(table.source)}.{quote_ident(table.name)} AS\n{plan.select_sql}"
+    kind = "VIEW" if mode == "link" else "TABLE"
+    return f"CREATE {kind} {quote_ident(table.source)}.{quote_ident(table.name)} AS\n{plan.select_sql}"
 
 
-def _run_load(
-    con: duckdb.DuckDBPyConnection, selected: list[str], plans: list[TablePlan], progress: bool
+def _record_loads(
+    con: duckdb.DuckDBPyConnection, selected: list[str], load_id: str | None, load_dir: Path | None
+) -> None:
+    """Update ``_gtm_raw.loads``: the selected sources now read ``load_id`` (link) or nothing in the store (copy)."""
+    if load_id is None and not _linked_loads(con):
+        return  # copy mode into a database that never linked anything: keep it free of loader metadata
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {META_SCHEMA}")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {META_TABLE} "
+        "(source VARCHAR, load_id VARCHAR, loaded_at TIMESTAMP, raw_dir VARCHAR)"
+    )
+    con.execute(f"DELETE FROM {META_TABLE} WHERE list_contains(?, source)", [selected])
+    if load_id is not None and load_dir is not None:
+        loaded_at = datetime.now(UTC).replace(tzinfo=None)
+        rows = [(s, load_id, loaded_at, str(load_dir / s)) for s in selected]
+        con.executemany(f"INSERT INTO {META_TABLE} VALUES (?, ?, ?, ?)", rows)
+
+
+def _replace_schemas(
+    con: duckdb.DuckDBPyConnection,
+    selected: list[str],
+    plans: list[TablePlan],
+    mode: str,
+    bar: tqdm,
+    load: tuple[str, Path] | None = None,
 ) -> dict[str, int]:
+    """In one transaction, recreate the selected sources' schemas from the plans; return the row counts."""
     counts: dict[str, int] = {}
     by_source: dict[str, list[TablePlan]] = {s: [] for s in selected}
     for plan in plans:
@@ -407,20 +670,21 @@ def _run_load(
     con.execute("BEGIN TRANSACTION")
     current: TablePlan | None = None
     try:
-        with tqdm(total=len(plans), desc="gtm load", unit="table", file=sys.stderr, disable=not progress) as bar:
-            for source in selected:
-                con.execute(f"DROP SCHEMA IF EXISTS {quote_ident(source)} CASCADE")
-                con.execute(f"CREATE SCHEMA {quote_ident(source)}")
-                for plan in by_source[source]:
-                    current = plan
-                    bar.set_postfix_str(plan.input.fqn)
-                    con.execute(_create_table_sql(plan))
-                    table = plan.input.table
-                    counts[table.fqn] = con.execute(
-                        f"SELECT count(*) FROM {quote_ident(table.source)}.{quote_ident(table.name)}"
-                    ).fetchone()[0]
-                    bar.update(1)
-                current = None
+        for source in selected:
+            con.execute(f"DROP SCHEMA IF EXISTS {quote_ident(source)} CASCADE")
+            con.execute(f"CREATE SCHEMA {quote_ident(source)}")
+            for plan in by_source[source]:
+                current = plan
+                table = plan.input.table
+                bar.set_postfix_str(table.fqn)
+                con.execute(_create_sql(plan, mode))
+                counts[table.fqn] = con.execute(  # a view answers from the Parquet footers
+                    f"SELECT count(*) FROM {quote_ident(table.source)}.{quote_ident(table.name)}"
+                ).fetchone()[0]
+                bar.update(1)
+            current = None
+        load_id, load_dir = load if load else (None, None)
+        _record_loads(con, selected, load_id, load_dir)
         con.execute("COMMIT")
     except BaseException as exc:
         with contextlib.suppress(duckdb.Error):
@@ -429,9 +693,6 @@ def _run_load(
             raise
         raise _translate_load_error(con, current, exc) from exc
     return counts
-
-
-_NOTHING_LOADED = "Nothing was loaded: the database keeps its previous raw data."
 
 
 def _translate_load_error(con: duckdb.DuckDBPyConnection, plan: TablePlan | None, exc: duckdb.Error) -> GtmError:
@@ -450,25 +711,47 @@ def _translate_load_error(con: duckdb.DuckDBPyConnection, plan: TablePlan | None
     return GtmError(f"loading {where} failed. {_NOTHING_LOADED}\nDuckDB said: {detail}")
 
 
+def _load_copied(
+    con: duckdb.DuckDBPyConnection, selected: list[str], plans: list[TablePlan], progress: bool
+) -> dict[str, int]:
+    with tqdm(total=len(plans), desc="gtm load", unit="table", file=sys.stderr, disable=not progress) as bar:
+        return _replace_schemas(con, selected, plans, "copy", bar)
+
+
+def _load_linked(
+    con: duckdb.DuckDBPyConnection,
+    database: Path,
+    data_dir: Path,
+    selected: list[str],
+    plans: list[TablePlan],
+    progress: bool,
+) -> dict[str, int]:
+    _check_values(con, plans)
+    load_id, load_dir = _create_load_dir(database, data_dir)
+    try:
+        with tqdm(total=2 * len(plans), desc="gtm load", unit="step", file=sys.stderr, disable=not progress) as bar:
+            staged = _stage(con, plans, load_dir, bar)
+            counts = _replace_schemas(con, selected, staged, "link", bar, load=(load_id, load_dir))
+    except BaseException:
+        shutil.rmtree(load_dir, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            load_dir.parent.rmdir()  # the store, if this load was its only content
+        raise
+    return counts
+
+
+def _clean_up_store(con: duckdb.DuckDBPyConnection, database: Path) -> None:
+    """After a commit: delete the raw store folders no view reads any more (a failure only costs disk space)."""
+    try:
+        _remove_unreferenced(database, _linked_loads(con))
+    except (OSError, duckdb.Error) as exc:
+        log.warning("raw store clean-up failed (the load is committed; the next load retries): %s", exc)
+
+
 # --------------------------------------------------------------------------- entry point
 
 
-def load(
-    data_dir: Path,
-    database: Path,
-    sources: list[str] | None = None,
-    progress: bool = True,
-    memory_limit: str = "4GB",
-    threads: int | None = None,
-) -> dict[str, int]:
-    """Load the raw files under ``data_dir`` into ``database``; return ``{"source.table": rows}``.
-
-    ``sources`` restricts the load to those sources (their schemas are replaced, all others left
-    untouched); by default every contract source with a folder under ``data_dir`` is loaded.
-    Raises ``BadInputError`` listing every problem found; on any failure nothing is changed.
-    """
-    data_dir = Path(data_dir)
-    database = Path(database)
+def _check_data_dir(data_dir: Path) -> None:
     generate_hint = f"Run `gtm generate --out {data_dir}` to create the sample company's raw files."
     layout = "<data>/<source>/<table>.parquet (or a folder <table>/ of *.parquet parts, or <table>.csv)"
     if not data_dir.exists():
@@ -481,30 +764,60 @@ def load(
             f"{', '.join(contract.SOURCES)}. {generate_hint}"
         )
 
-    selected, explicit = _select_sources(data_dir, sources)
+
+def _check_crm_selected(data_dir: Path, database: Path, selected: list[str], explicit: bool) -> None:
     crm_missing = [s for s in contract.REQUIRED_SOURCES if s not in selected]
     if crm_missing and not explicit:
         raise BadInputError(
             f"{', '.join(crm_missing)} (the CRM) is required but {data_dir / crm_missing[0]}/ does not exist; "
-            f"expected e.g. {_expected_text(data_dir, contract.tables_of(crm_missing[0])[0])}. {generate_hint}"
+            f"expected e.g. {_expected_text(data_dir, contract.tables_of(crm_missing[0])[0])}. "
+            f"Run `gtm generate --out {data_dir}` to create the sample company's raw files."
         )
     if crm_missing and not database.exists():
         raise BadInputError(
             f"{', '.join(crm_missing)} (the CRM) is required: the database {database} does not exist yet and "
             f"--sources leaves it out. Add {crm_missing[0]} to --sources."
         )
+
+
+def load(
+    data_dir: Path,
+    database: Path,
+    sources: list[str] | None = None,
+    progress: bool = True,
+    memory_limit: str = "4GB",
+    threads: int | None = None,
+    mode: str = "link",
+) -> dict[str, int]:
+    """Load the raw files under ``data_dir`` into ``database``; return ``{"source.table": rows}``.
+
+    ``mode="link"`` (default) places the files in the raw store beside the database and creates
+    typed views over them; ``mode="copy"`` copies the rows into native tables (a self-contained
+    database). ``sources`` restricts the load to those sources (their schemas are replaced, all
+    others left untouched); by default every contract source with a folder under ``data_dir`` is
+    loaded. Raises ``BadInputError`` listing every problem found; on any failure nothing is changed.
+    """
+    if mode not in MODES:
+        raise BadInputError(f"unknown load mode {mode!r}; known modes: {', '.join(MODES)}")
+    data_dir = Path(data_dir)
+    database = Path(database)
+    _check_data_dir(data_dir)
+    selected, explicit = _select_sources(data_dir, sources)
+    _check_crm_selected(data_dir, database, selected, explicit)
     _note_unknown_inputs(data_dir, selected)
 
     plans, problems = _validate(data_dir, selected, explicit, threads)
     if problems:
-        lines = "\n".join(f"  - {p}" for p in problems)
-        raise BadInputError(f"cannot load {data_dir}: {len(problems)} problem(s) found, nothing was loaded:\n{lines}")
+        raise BadInputError(_problem_list(f"cannot load {data_dir}", problems))
 
     created = not database.exists()
     con = _open(database, memory_limit, threads)
     try:
         _check_crm_kept(con, database, selected)
-        counts = _run_load(con, selected, plans, progress)
+        if mode == "link":
+            counts = _load_linked(con, database, data_dir, selected, plans, progress)
+        else:
+            counts = _load_copied(con, selected, plans, progress)
     except BaseException:
         con.close()
         if created:  # a failed first load leaves no empty database behind
@@ -512,6 +825,7 @@ def load(
                 leftover.unlink(missing_ok=True)
         raise
     try:
+        _clean_up_store(con, database)
         con.execute("CHECKPOINT")  # fold the WAL into the file and reclaim the replaced tables' space
     except duckdb.Error as exc:  # committed already; a later checkpoint will do it
         log.warning("checkpoint after load failed (data is committed): %s", _first_line(exc))

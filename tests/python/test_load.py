@@ -1,11 +1,21 @@
-"""Tests of `gtm load`: file layouts, validation messages, typing, atomicity and idempotency.
+"""Tests of `gtm load`: file layouts, validation messages, typing, atomicity and idempotency,
+in both modes (link: views over the raw store; copy: native tables), and the raw store itself.
 
 The fixture data is written here from the raw contract (a handful of deterministic rows per
-table), so these tests do not depend on the generator.
+table), so these tests do not depend on the generator. Files are replaced the way writers
+should replace them (a new file renamed over the old one), never rewritten in place: in link
+mode the raw store holds hard links to the inputs.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +28,9 @@ from gtm import contract
 from gtm import load as load_module
 from gtm.cli import main
 from gtm.errors import EXIT_BAD_INPUT, BadInputError
-from gtm.load import load
+from gtm.load import LOAD_MARKER, load, raw_store_of
+
+MODES = pytest.mark.parametrize("mode", ["link", "copy"])
 
 # ----------------------------------------------------------------------------- fixture data
 
@@ -61,10 +73,24 @@ def arrow_table(table: contract.Table, rows: int | None = None) -> pa.Table:
     )
 
 
+def _replace_file(path: Path, write) -> None:
+    """Write a new file and rename it over path (a new inode: hard links to the old file keep the old data)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def write_parquet(data: pa.Table, path: Path) -> None:
+    _replace_file(path, lambda tmp: pq.write_table(data, tmp))
+
+
 def write_csv(data: pa.Table, path: Path) -> None:
-    with duckdb.connect() as con:
-        con.register("data", data)
-        con.execute(f"COPY data TO '{path}' (HEADER, DELIMITER ',')")
+    def write(tmp: Path) -> None:
+        with duckdb.connect() as con:
+            con.register("data", data)
+            con.execute(f"COPY data TO '{tmp}' (HEADER, DELIMITER ',', FORMAT csv)")
+
+    _replace_file(path, write)
 
 
 def write_raw(
@@ -81,7 +107,7 @@ def write_raw(
         if table.fqn in csv:
             write_csv(data, folder / f"{table.name}.csv")
         else:
-            pq.write_table(data, folder / f"{table.name}.parquet")
+            write_parquet(data, folder / f"{table.name}.parquet")
         written[table.fqn] = data.num_rows
     return written
 
@@ -93,17 +119,53 @@ def table_path(root: Path, fqn: str, suffix: str = ".parquet") -> Path:
 
 def replace_parquet(root: Path, fqn: str, data: pa.Table) -> Path:
     path = table_path(root, fqn)
-    pq.write_table(data, path)
+    write_parquet(data, path)
     return path
 
 
-def snapshot(database: Path) -> dict[str, list[tuple]]:
-    """Every table of the raw schemas with its sorted content (small fixture data)."""
+def raw_relations(database: Path) -> dict[str, str]:
+    """{source.table: 'VIEW' | 'BASE TABLE'} of the raw schemas."""
     with duckdb.connect(str(database), read_only=True) as con:
-        tables = con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY schema_name, table_name"
+        rows = con.execute(
+            "SELECT table_schema, table_name, table_type FROM information_schema.tables "
+            "WHERE list_contains(?, table_schema) ORDER BY ALL",
+            [list(contract.SOURCES)],
         ).fetchall()
-        return {f"{s}.{t}": con.execute(f'SELECT * FROM "{s}"."{t}" ORDER BY ALL').fetchall() for s, t in tables}
+    return {f"{s}.{t}": kind for s, t, kind in rows}
+
+
+def snapshot(database: Path) -> dict[str, list[tuple]]:
+    """Every table or view of the raw schemas with its sorted content (small fixture data)."""
+    relations = raw_relations(database)
+    with duckdb.connect(str(database), read_only=True) as con:
+        return {fqn: con.execute(f"SELECT * FROM {quoted(fqn)} ORDER BY ALL").fetchall() for fqn in relations}
+
+
+def quoted(fqn: str) -> str:
+    return ".".join(f'"{part}"' for part in fqn.split("."))
+
+
+def load_dirs(database: Path) -> dict[str, set[str]]:
+    """The raw store of a database: {load id: sources it holds}."""
+    store = raw_store_of(database)
+    if not store.exists():
+        return {}
+    return {d.name: {s.name for s in d.iterdir() if s.is_dir()} for d in store.iterdir()}
+
+
+def recorded_loads(database: Path) -> dict[str, str]:
+    """{source: load id} from _gtm_raw.loads."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return dict(con.execute("SELECT source, load_id FROM _gtm_raw.loads").fetchall())
+
+
+def file_states(root: Path) -> dict[str, tuple[str, int, int]]:
+    """Content hash, size and modification time of every file under root."""
+    return {
+        str(p.relative_to(root)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def column_types(database: Path, fqn: str) -> list[tuple[str, str]]:
@@ -114,6 +176,18 @@ def column_types(database: Path, fqn: str) -> list[tuple[str, str]]:
             "ORDER BY column_index",
             [source, name],
         ).fetchall()
+
+
+def _fail_on(monkeypatch, fqn: str) -> None:
+    """Make the statement creating `fqn` fail inside the load transaction."""
+    original = load_module._create_sql
+
+    def failing(plan, mode):
+        if plan.input.fqn == fqn:
+            return f"CREATE TABLE {fqn} AS SELECT CAST('not a number' AS BIGINT) AS id"
+        return original(plan, mode)
+
+    monkeypatch.setattr(load_module, "_create_sql", failing)
 
 
 @pytest.fixture
@@ -140,19 +214,24 @@ def error_of(root: Path, database: Path, **kwargs) -> str:
 # ----------------------------------------------------------------------------- happy path
 
 
-def test_loads_every_table_with_contract_types(raw, db):
+@MODES
+def test_loads_every_table_with_contract_types(raw, db, mode):
     root, written = raw
-    counts = run(root, db)
+    counts = run(root, db, mode=mode)
 
     assert counts == written
     assert list(counts) == [t.fqn for t in contract.TABLES]  # contract order
     for table in contract.TABLES:
         assert column_types(db, table.fqn) == [(c.name, c.type) for c in table.columns], table.fqn
+    kind = "VIEW" if mode == "link" else "BASE TABLE"
+    assert raw_relations(db) == {t.fqn: kind for t in contract.TABLES}
+    assert raw_store_of(db).exists() == (mode == "link")
 
 
-def test_loaded_values_equal_written_values(raw, db):
+@MODES
+def test_loaded_values_equal_written_values(raw, db, mode):
     root, _ = raw
-    run(root, db)
+    run(root, db, mode=mode)
     content = snapshot(db)
     for table in contract.TABLES:
         expected = sorted(
@@ -162,13 +241,14 @@ def test_loaded_values_equal_written_values(raw, db):
         assert sorted(content[table.fqn], key=lambda r: tuple((v is None, v) for v in r)) == expected, table.fqn
 
 
-def test_csv_input(tmp_path, db):
+@MODES
+def test_csv_input(tmp_path, db, mode):
     root = tmp_path / "raw"
     csv_tables = ("salesforce.user", "sales_ops.quota", "hubspot.contact_property_history")
     written = write_raw(root, csv=csv_tables)
     assert table_path(root, "salesforce.user", ".csv").exists()
 
-    counts = run(root, db)
+    counts = run(root, db, mode=mode)
 
     assert counts == written
     content = snapshot(db)
@@ -180,7 +260,8 @@ def test_csv_input(tmp_path, db):
         assert got == expected, fqn
 
 
-def test_csv_timestamp_offsets_become_utc_and_extra_columns_are_detected(tmp_path, db):
+@MODES
+def test_csv_timestamp_offsets_become_utc_and_extra_columns_are_detected(tmp_path, db, mode):
     root = tmp_path / "raw"
     write_raw(root, skip=("finance.fx_rate",))
     (root / "finance").mkdir()
@@ -189,7 +270,7 @@ def test_csv_timestamp_offsets_become_utc_and_extra_columns_are_detected(tmp_pat
         "2024-03-01,EUR,USD,1.08,2024-03-02T10:00:00+02:00,a\n"
         "2024-03-01,GBP,USD,1.27,2024-03-02 10:00:00,b\n"
     )
-    run(root, db)
+    run(root, db, mode=mode)
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
             "SELECT from_currency, rate, _fivetran_synced, note FROM finance.fx_rate ORDER BY from_currency"
@@ -200,7 +281,8 @@ def test_csv_timestamp_offsets_become_utc_and_extra_columns_are_detected(tmp_pat
     ]
 
 
-def test_folder_of_parquet_parts(raw, db):
+@MODES
+def test_folder_of_parquet_parts(raw, db, mode):
     root, written = raw
     table = contract.table("segment.pages")
     data = arrow_table(table, rows=10)
@@ -211,7 +293,7 @@ def test_folder_of_parquet_parts(raw, db):
     pq.write_table(data.slice(4), parts / "part-0001.parquet")
     (parts / "_SUCCESS").write_text("")
 
-    counts = run(root, db)
+    counts = run(root, db, mode=mode)
 
     assert counts["segment.pages"] == 10
     assert counts == {**written, "segment.pages": 10}
@@ -232,7 +314,8 @@ def test_optional_column_missing_is_null_with_contract_type(raw, db):
         ).fetchone() == (data.num_rows, 0, 0, data.num_rows)
 
 
-def test_extra_column_is_kept(raw, db):
+@MODES
+def test_extra_column_is_kept(raw, db, mode):
     root, _ = raw
     table = contract.table("stripe.customer")
     data = arrow_table(table)
@@ -240,7 +323,7 @@ def test_extra_column_is_kept(raw, db):
     data = data.append_column("select", pa.array(range(data.num_rows), pa.int32()))  # a keyword as a name
     replace_parquet(root, table.fqn, data)
 
-    run(root, db)
+    run(root, db, mode=mode)
 
     types = column_types(db, table.fqn)
     assert types[: len(table.columns)] == [(c.name, c.type) for c in table.columns]
@@ -252,7 +335,8 @@ def test_extra_column_is_kept(raw, db):
         )
 
 
-def test_accepted_type_variants_are_cast(raw, db):
+@MODES
+def test_accepted_type_variants_are_cast(raw, db, mode):
     root, _ = raw
     table = contract.table("segment.tracks")
     n = 3
@@ -272,55 +356,66 @@ def test_accepted_type_variants_are_cast(raw, db):
         s.schema.get_field_index("conversions"), "conversions", s["conversions"].cast(pa.decimal128(12, 3))
     )
     replace_parquet(root, stats.fqn, s)
+    campaign = contract.table("hubspot.email_campaign")  # UBIGINT can overflow BIGINT; these values do not
+    e = arrow_table(campaign)
+    e = e.set_column(e.schema.get_field_index("content_id"), "content_id", e["content_id"].cast(pa.uint64()))
+    replace_parquet(root, campaign.fqn, e)
 
-    run(root, db)
+    run(root, db, mode=mode)
 
     assert column_types(db, table.fqn) == [(c.name, c.type) for c in table.columns]
     assert column_types(db, stats.fqn) == [(c.name, c.type) for c in stats.columns]
+    assert column_types(db, campaign.fqn) == [(c.name, c.type) for c in campaign.columns]
     with duckdb.connect(str(db), read_only=True) as con:
         # pyarrow stores tz-aware values as UTC instants: 12:00 UTC, i.e. 14:00 in UTC+2; loaded as naive UTC.
         assert con.execute("SELECT DISTINCT timestamp FROM segment.tracks").fetchall() == [(datetime(2024, 5, 1, 12),)]
 
 
-def test_load_is_idempotent(raw, db):
+@MODES
+def test_load_is_idempotent(raw, db, mode):
     root, written = raw
-    first = run(root, db)
+    first = run(root, db, mode=mode)
     before = snapshot(db)
-    second = run(root, db)
+    first_loads = load_dirs(db)
+    second = run(root, db, mode=mode)
     assert first == second == written
     assert snapshot(db) == before
+    if mode == "link":  # the first load's folder is gone, the second's holds every source
+        (first_id,), (second_id,) = first_loads, load_dirs(db)
+        assert first_id != second_id
+        assert load_dirs(db)[second_id] == set(contract.SOURCES)
+    else:
+        assert load_dirs(db) == {}
 
 
 # ----------------------------------------------------------------------------- atomicity and subsets
 
 
-def test_failure_during_write_keeps_previous_data(raw, db, monkeypatch):
+@MODES
+def test_failure_during_write_keeps_previous_data(raw, db, monkeypatch, mode):
     root, _ = raw
-    run(root, db)
+    run(root, db, mode=mode)
     before = snapshot(db)
+    loads_before = load_dirs(db)
 
     # Load B: different data, and a failure on a late table (after several schemas were already replaced).
     write_raw(root)  # same shape
     replace_parquet(root, "salesforce.account", arrow_table(contract.table("salesforce.account"), rows=1))
-    original = load_module._create_table_sql
-
-    def failing(plan):
-        if plan.input.fqn == "stripe.price":
-            return "CREATE TABLE stripe.price AS SELECT CAST('not a number' AS BIGINT) AS id"
-        return original(plan)
-
-    monkeypatch.setattr(load_module, "_create_table_sql", failing)
-    message = error_of(root, db)
+    _fail_on(monkeypatch, "stripe.price")
+    message = error_of(root, db, mode=mode)
 
     assert "stripe.price" in message
     assert "previous raw data" in message
     assert snapshot(db) == before
+    assert load_dirs(db) == loads_before  # link: the failed load's folder is removed, the previous one kept
 
 
-def test_csv_bad_value_found_while_loading_rolls_back(raw, db):
+@MODES
+def test_csv_bad_value_found_while_loading_rolls_back(raw, db, mode):
     root, _ = raw
-    run(root, db)
+    run(root, db, mode=mode)
     before = snapshot(db)
+    loads_before = load_dirs(db)
 
     table = contract.table("sales_ops.gtm_cost")
     table_path(root, table.fqn).unlink()
@@ -330,16 +425,18 @@ def test_csv_bad_value_found_while_loading_rolls_back(raw, db):
     csv_path = table_path(root, table.fqn, ".csv")
     csv_path.write_text("\n".join(lines) + "\n")
 
-    message = error_of(root, db)
+    message = error_of(root, db, mode=mode)
 
     assert str(csv_path) in message
     assert "sales_ops.gtm_cost" in message
     assert "column amount" in message and "DOUBLE" in message
     assert "twelve" in message  # DuckDB's original detail is kept
     assert snapshot(db) == before
+    assert load_dirs(db) == loads_before
 
 
-def test_parquet_value_out_of_range_names_the_column(raw, db):
+@MODES
+def test_parquet_value_out_of_range_names_the_column(raw, db, mode):
     root, _ = raw
     table = contract.table("hubspot.email_campaign")
     data = arrow_table(table)
@@ -347,22 +444,24 @@ def test_parquet_value_out_of_range_names_the_column(raw, db):
     data = data.set_column(data.schema.get_field_index("content_id"), "content_id", big)
     path = replace_parquet(root, table.fqn, data)
 
-    message = error_of(root, db)
+    message = error_of(root, db, mode=mode)
 
     assert str(path) in message and "hubspot.email_campaign" in message
     assert "content_id" in message and "BIGINT" in message
     assert not db.exists()  # a failed first load leaves no database file behind
+    assert not raw_store_of(db).exists()  # nor a raw store
 
 
-def test_subset_load_leaves_other_schemas_untouched(raw, db):
+@MODES
+def test_subset_load_leaves_other_schemas_untouched(raw, db, mode):
     root, written = raw
-    run(root, db)
+    run(root, db, mode=mode)
     before = snapshot(db)
 
     write_raw(root, sources=["segment"])
     table = contract.table("segment.pages")
     replace_parquet(root, table.fqn, arrow_table(table, rows=11))
-    counts = run(root, db, sources=["segment"])
+    counts = run(root, db, sources=["segment"], mode=mode)
 
     assert counts == {
         fqn: (11 if fqn == "segment.pages" else n) for fqn, n in written.items() if fqn.startswith("segment.")
@@ -374,12 +473,175 @@ def test_subset_load_leaves_other_schemas_untouched(raw, db):
     assert len(after["segment.pages"]) == 11
 
 
-def test_sources_absent_from_data_dir_are_not_loaded(tmp_path, db):
+@MODES
+def test_sources_absent_from_data_dir_are_not_loaded(tmp_path, db, mode):
     root = tmp_path / "raw"
     written = write_raw(root, sources=["salesforce", "finance"])
-    counts = run(root, db)
+    counts = run(root, db, mode=mode)
     assert counts == written
     assert {k.split(".")[0] for k in snapshot(db)} == {"salesforce", "finance"}
+
+
+@MODES
+def test_key_value_folder_names_in_the_path_add_no_column(tmp_path, mode):
+    # DuckDB's readers detect hive partitions (key=value folders) by default; raw paths are not partitions.
+    root = tmp_path / "run=1" / "raw"
+    write_raw(root, csv=("finance.fx_rate",))
+    database = tmp_path / "wh=2" / "gtm.duckdb"
+    run(root, database, mode=mode)
+    for fqn in ("salesforce.account", "finance.fx_rate"):
+        assert column_types(database, fqn) == [(c.name, c.type) for c in contract.table(fqn).columns]
+
+
+# ----------------------------------------------------------------------------- raw store (link mode)
+
+
+def test_link_never_modifies_the_inputs(tmp_path, db, monkeypatch):
+    root = tmp_path / "raw"
+    write_raw(root, csv=("sales_ops.quota",))
+    before = file_states(root)
+
+    run(root, db)
+    run(root, db)  # deletes the first load's links
+    _fail_on(monkeypatch, "finance.fx_rate")
+    error_of(root, db)  # deletes the failed load's links
+
+    assert file_states(root) == before
+    placed = raw_store_of(db) / next(iter(load_dirs(db))) / "salesforce" / "account" / "part-00000.parquet"
+    assert placed.samefile(table_path(root, "salesforce.account"))  # a hard link, not a copy
+
+
+def test_link_store_holds_one_load_dir_per_loaded_source(raw, db):
+    root, _ = raw
+    run(root, db)
+    run(root, db)
+    ((full_id, sources),) = load_dirs(db).items()
+    assert sources == set(contract.SOURCES)
+    assert recorded_loads(db) == dict.fromkeys(contract.SOURCES, full_id)
+    assert json.loads((raw_store_of(db) / full_id / LOAD_MARKER).read_text())["database"] == db.name
+
+    run(root, db, sources=["segment", "finance"])
+    run(root, db, sources=["segment"])
+
+    recorded = recorded_loads(db)
+    (subset_id,) = {recorded["segment"]}
+    finance_id = recorded["finance"]
+    assert len({full_id, subset_id, finance_id}) == 3
+    assert load_dirs(db) == {
+        full_id: set(contract.SOURCES) - {"segment", "finance"},
+        finance_id: {"finance"},
+        subset_id: {"segment"},
+    }
+    assert recorded == {**dict.fromkeys(contract.SOURCES, full_id), "finance": finance_id, "segment": subset_id}
+    with duckdb.connect(str(db), read_only=True) as con:  # every view reads the folder recorded for its source
+        for source, table, sql in con.execute(
+            "SELECT schema_name, view_name, sql FROM duckdb_views() WHERE NOT internal"
+        ).fetchall():
+            assert f"{raw_store_of(db) / recorded[source] / source / table}/part-" in sql, (source, table)
+
+
+def test_link_failure_in_transaction_keeps_previous_views_and_removes_new_load_dir(raw, db, monkeypatch):
+    root, _ = raw
+    run(root, db)
+    before = snapshot(db)
+    (first_id,) = load_dirs(db)
+
+    write_raw(root)
+    replace_parquet(root, "salesforce.account", arrow_table(contract.table("salesforce.account"), rows=1))
+    _fail_on(monkeypatch, "stripe.price")
+    message = error_of(root, db)
+
+    assert "stripe.price" in message and "previous raw data" in message
+    assert list(load_dirs(db)) == [first_id]
+    assert recorded_loads(db) == dict.fromkeys(contract.SOURCES, first_id)
+    assert snapshot(db) == before  # the previous views still read the previous files
+
+
+def test_link_csv_input_becomes_parquet_in_the_store(tmp_path, db):
+    root = tmp_path / "raw"
+    written = write_raw(root, csv=("sales_ops.quota",))
+    table = contract.table("sales_ops.quota")
+
+    run(root, db)
+
+    (load_id,) = load_dirs(db)
+    folder = raw_store_of(db) / load_id / "sales_ops" / "quota"
+    assert [p.name for p in folder.iterdir()] == ["part-00000.parquet"]
+    schema = pq.read_schema(folder / "part-00000.parquet")
+    assert schema.names == table.column_names
+    assert schema.field("_fivetran_synced").type == pa.timestamp("us")
+    assert pq.read_metadata(folder / "part-00000.parquet").num_rows == written[table.fqn]
+    with duckdb.connect(str(db), read_only=True) as con:
+        (sql,) = con.execute(
+            "SELECT sql FROM duckdb_views() WHERE schema_name = 'sales_ops' AND view_name = 'quota'"
+        ).fetchone()
+    assert ".csv" not in sql and str(folder) in sql
+
+
+def test_link_views_work_from_a_new_process_after_the_inputs_are_deleted(raw, db):
+    root, written = raw
+    run(root, db)
+    expected = snapshot(db)
+    shutil.rmtree(root)  # the store holds its own links: the inputs can go
+
+    script = (
+        "import sys, duckdb\n"
+        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "print(con.execute('SELECT count(*) FROM segment.pages').fetchone()[0])\n"
+        "print(con.execute('SELECT max(created_date) FROM salesforce.account').fetchone()[0])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(db)], capture_output=True, text=True, check=True, cwd="/")
+    assert done.stdout.splitlines()[0] == str(written["segment.pages"])
+    assert snapshot(db) == expected
+
+
+def test_link_copies_when_hard_links_fail(raw, db, monkeypatch):
+    root, written = raw
+
+    def no_links(src, dst):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(load_module.os, "link", no_links)
+    assert run(root, db) == written
+    (load_id,) = load_dirs(db)
+    placed = raw_store_of(db) / load_id / "salesforce" / "account" / "part-00000.parquet"
+    assert not placed.samefile(table_path(root, "salesforce.account"))
+    assert placed.read_bytes() == table_path(root, "salesforce.account").read_bytes()
+
+
+def test_switching_modes_replaces_views_and_tables(raw, db):
+    root, _ = raw
+    run(root, db)
+    expected = snapshot(db)
+
+    run(root, db, mode="copy", sources=["salesforce", "segment"])
+    relations = raw_relations(db)
+    assert {relations[t.fqn] for t in contract.TABLES if t.source in ("salesforce", "segment")} == {"BASE TABLE"}
+    assert {relations[t.fqn] for t in contract.TABLES if t.source == "stripe"} == {"VIEW"}
+    assert set().union(*load_dirs(db).values()) == set(contract.SOURCES) - {"salesforce", "segment"}
+    assert "salesforce" not in recorded_loads(db)
+
+    run(root, db, mode="copy")
+    assert set(raw_relations(db).values()) == {"BASE TABLE"}
+    assert not raw_store_of(db).exists()  # nothing reads the store any more
+    assert snapshot(db) == expected
+
+
+def test_leftover_load_dirs_are_removed_but_other_databases_files_are_kept(raw, db):
+    root, _ = raw
+    store = raw_store_of(db)
+    crashed = store / "20240101T000000Z-abcdef"  # a load killed before its commit
+    (crashed / "salesforce").mkdir(parents=True)
+    (crashed / LOAD_MARKER).write_text(json.dumps({"database": db.name}))
+    sibling = store / "20240101T000000Z-123456"  # gtm.db shares the store name gtm.raw
+    (sibling / "salesforce").mkdir(parents=True)
+    (sibling / LOAD_MARKER).write_text(json.dumps({"database": "gtm.db"}))
+
+    run(root, db)
+
+    assert not crashed.exists()
+    assert sibling.exists()
+    assert len(load_dirs(db)) == 2
 
 
 # ----------------------------------------------------------------------------- errors
@@ -525,9 +787,18 @@ def test_errors_surface_through_the_cli(tmp_path, capsys):
     assert captured.out == ""
 
 
-def test_cli_load_prints_counts(raw, db, capsys):
+@MODES
+def test_cli_load_prints_counts(raw, db, capsys, mode):
     root, written = raw
-    code = main(["-q", "load", "--data", str(root), "--database", str(db)])
+    code = main(["-q", "load", "--data", str(root), "--database", str(db), "--mode", mode])
     out = capsys.readouterr().out
     assert code == 0
     assert f"loaded {sum(written.values()):,} rows into {len(written)} tables" in out
+    assert raw_relations(db)["salesforce.account"] == ("VIEW" if mode == "link" else "BASE TABLE")
+
+
+def test_unknown_mode(raw, db):
+    root, _ = raw
+    message = error_of(root, db, mode="move")
+    assert "move" in message and "link" in message and "copy" in message
+    assert not db.exists()
