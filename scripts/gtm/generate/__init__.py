@@ -778,11 +778,9 @@ def _write_hubspot(ctx, w, people, ppl_s, life, conv, email, regs):
     ev = email.events
     types = ("SENT", "DELIVERED", "OPEN", "CLICK", "BOUNCE", "UNSUBSCRIBE")
     slugs = pa.array([W.slug(n) for n in cname])
-    click_url = join(
-        V.SITE,
-        "/blog/saas-metrics-guide?utm_source=hubspot&utm_medium=email&utm_campaign=",
-        slugs.take(pa.array(ev.campaign)),
-    )
+    campaign_urls = join(V.SITE, "/blog/saas-metrics-guide?utm_source=hubspot&utm_medium=email&utm_campaign=", slugs)
+    # only clicks carry a URL: a dictionary array materialises the strings of click rows alone
+    click_url = pa.DictionaryArray.from_arrays(pa.array(ev.campaign, pa.int32(), mask=ev.type != 3), campaign_urls)
     w.emit(
         "hubspot.email_event",
         {
@@ -791,13 +789,8 @@ def _write_hubspot(ctx, w, people, ppl_s, life, conv, email, regs):
             "created": ts(ev.time),
             "recipient": ppl_s.email.take(pa.array(ev.person)),
             "email_campaign_id": camp_id[ev.campaign],
-            "sent_by_id": null_where(
-                pa.array(np.char.mod("%d", ev.campaign * 7919 + 11).tolist())
-                if False
-                else num_str(camp_id[ev.campaign] * 31 + 7),
-                np.zeros(len(ev.type), bool),
-            ),
-            "url": null_where(click_url, ev.type != 3),
+            "sent_by_id": num_str(camp_id[ev.campaign] * 31 + 7),
+            "url": click_url,
             "_fivetran_synced": ts(synced(rng, ev.time, t1)),
         },
     )
