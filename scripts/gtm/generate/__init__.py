@@ -156,8 +156,8 @@ def generate(
     _write_salesforce(ctx, w, acc, acc_s, crm_acc, reps, people, ppl_s, life, conv, camps, regs, acts)
     _write_hubspot(ctx, w, people, ppl_s, life, conv, email, regs)
     sessions, devices = W.person_sessions(ctx, people, life, email, ads)
-    n_pages_parts = _write_segment(ctx, w, people, ppl_s, life, ads, email, sessions, devices, progress)
-    _write_ads(ctx, w, ads, n_pages_parts)
+    _write_segment(ctx, w, people, ppl_s, life, ads, email, sessions, devices, progress)
+    _write_ads(ctx, w, ads)
     mrr = _write_stripe(ctx, w, acc, acc_s, crm_acc, people, ppl_s, opp, bill, fx)
     _write_sales_ops(ctx, w, reps, opp, fx, camps)
     _write_fx(ctx, w, fx)
@@ -245,7 +245,7 @@ def _people_strings(ctx: Ctx, people: NS, acc: NS, acc_s: NS) -> NS:
     dept = pick(V.DEPARTMENTS, people.department)
     templates = np.asarray(V.TITLE_TEMPLATES, dtype=object)[people.seniority, people.title_variant]
     tmpl = pa.array(templates.astype(str).tolist(), pa.string()) if people.n else pa.array([], pa.string())
-    title = pc.replace_substring(tmpl, "{d}", "") if False else _fill_title(tmpl, dept)
+    title = _fill_title(tmpl, dept)
     phone = join("+1-555-", pc.utf8_lpad(num_str(people.first_touch % 9_000_000 + 1_000_000), 7, "0"))
     return NS(
         first=first,
@@ -345,7 +345,6 @@ def _write_salesforce(ctx, w, acc, acc_s, crm_acc, reps, people, ppl_s, life, co
         },
     )
     system_user = int(np.flatnonzero(is_system)[0])
-    marketing_user = int(np.flatnonzero(reps.role == 5)[0])
 
     # ---- accounts
     a_idx = np.flatnonzero(crm_acc.in_crm)
@@ -378,11 +377,7 @@ def _write_salesforce(ctx, w, acc, acc_s, crm_acc, reps, people, ppl_s, life, co
             "owner_id": user_ids.take(pa.array(a_owner)),
             "created_date": ts(crm_acc.created[a_idx]),
             "is_deleted": False,
-            "_fivetran_synced": synced(
-                rng, np.maximum(crm_acc.created[a_idx], np.minimum(conv.customer_since[a_idx], t1 - 9 * HOUR)), t1
-            ).__call__()
-            if False
-            else ts(
+            "_fivetran_synced": ts(
                 synced(rng, np.maximum(crm_acc.created[a_idx], np.where(customer, conv.customer_since[a_idx], 0)), t1)
             ),
         },
@@ -397,7 +392,6 @@ def _write_salesforce(ctx, w, acc, acc_s, crm_acc, reps, people, ppl_s, life, co
         ["Qualified", "Unqualified", "Nurturing", "Working"],
         "Open",
     )
-    channel_name = np.asarray(V.CHANNELS)[people.channel[lead_p]]
     lead_source = np.asarray([V.LEAD_SOURCE[c] for c in V.CHANNELS])[people.channel[lead_p]]
     worked = L["sal"] < t1
     lead_owner = np.where(worked | (people.motion[lead_p] == 2), L["sdr"], system_user)
@@ -416,11 +410,9 @@ def _write_salesforce(ctx, w, acc, acc_s, crm_acc, reps, people, ppl_s, life, co
             "title": ppl_s.title.take(pa.array(lead_p)),
             "phone": null_where(ppl_s.phone.take(pa.array(lead_p)), rng.random(len(lead_p)) < 0.4),
             "industry": null_where(pick(V.INDUSTRIES, acc.industry[a_of]), rng.random(len(lead_p)) < 0.2),
-            "number_of_employees": pa.array(np.where(rng.random(len(lead_p)) < 0.25, -1, acc.employees[a_of])).cast(
-                pa.int64()
-            )
-            if False
-            else null_where(pa.array(acc.employees[a_of], pa.int64()), rng.random(len(lead_p)) < 0.25),
+            "number_of_employees": null_where(
+                pa.array(acc.employees[a_of], pa.int64()), rng.random(len(lead_p)) < 0.25
+            ),
             "country": pick([c[0] for c in V.COUNTRIES], acc.country[a_of]),
             "lead_source": pa.array(lead_source.tolist()),
             "status": pa.array(status.tolist()),
@@ -453,7 +445,6 @@ def _write_salesforce(ctx, w, acc, acc_s, crm_acc, reps, people, ppl_s, life, co
             ),
         },
     )
-    del channel_name
 
     # ---- lead history: created, owner assignment, status changes
     hist = []
@@ -691,7 +682,6 @@ def _write_salesforce(ctx, w, acc, acc_s, crm_acc, reps, people, ppl_s, life, co
             "_fivetran_synced": ts(synced(rng, mt.time + mt.duration * MINUTE, t1)),
         },
     )
-    del marketing_user
 
 
 # =============================================================================== hubspot
@@ -731,7 +721,7 @@ def _write_hubspot(ctx, w, people, ppl_s, life, conv, email, regs):
             "property_jobtitle": ppl_s.title.take(pa.array(hp)),
             "property_lifecyclestage": pa.array(current[hp].tolist(), pa.string()),
             "property_hs_analytics_source": pa.array(source[hp].tolist()),
-            "property_hs_analytics_source_data_1": pick(V.FORMS and [f[0] for f in V.FORMS], life.form[hp]),
+            "property_hs_analytics_source_data_1": pick([f[0] for f in V.FORMS], life.form[hp]),
             "property_hs_lifecyclestage_marketingqualifiedlead_date": ts(life.map_mql[hp], life.map_mql[hp] >= t1),
             "property_createdate": ts(life.hubspot_created[hp]),
             "_fivetran_deleted": False,
@@ -819,7 +809,7 @@ def _write_hubspot(ctx, w, people, ppl_s, life, conv, email, regs):
 # =============================================================================== segment
 
 
-def _write_segment(ctx, w, people, ppl_s, life, ads, email, sessions, devices, progress) -> int:
+def _write_segment(ctx, w, people, ppl_s, life, ads, email, sessions, devices, progress) -> None:
     rng = ctx.rng("segment_tables")
     t1 = ctx.t1
     out = ctx.out_dir / "segment"
@@ -878,7 +868,6 @@ def _write_segment(ctx, w, people, ppl_s, life, ads, email, sessions, devices, p
     ctx.rows["segment.pages"] = writer.rows_pages
     # identify calls: one per identified device, plus re-identifications on some later visits
     idev = np.flatnonzero(devices.identified < t1)
-    p = devices.person[idev]
     re_idx = np.flatnonzero(
         (sessions.start > devices.identified[sessions.visitor]) & (rng.random(len(sessions.start)) < 0.08)
     )
@@ -899,7 +888,6 @@ def _write_segment(ctx, w, people, ppl_s, life, ads, email, sessions, devices, p
         "uuid_ts": ts(i_time - i_time % HOUR + HOUR),
     }
     w.emit("segment.identifies", identifies)
-    del p
     # form tracks: the identifying form fill (plus demo/sign-up events)
     inbound = np.flatnonzero((people.motion == 0) & (life.identify < t1))
     dev0 = (np.cumsum(people.n_devices) - people.n_devices)[inbound]
@@ -935,7 +923,6 @@ def _write_segment(ctx, w, people, ppl_s, life, ads, email, sessions, devices, p
     w.bar.update(2)
     ctx._landed = writer.landed
     ctx._sessions = sid
-    return writer.part
 
 
 def _ips(values: np.ndarray) -> pa.Array:
@@ -984,7 +971,7 @@ def _add_dirty_visitors(ctx, rng, ads, s, vis, lo, next_visitor):
 # =============================================================================== ads
 
 
-def _write_ads(ctx, w, ads, _parts):
+def _write_ads(ctx, w, ads):
     rng = ctx.rng("ads_tables")
     t1 = ctx.t1
     stats = M.ad_stats(ctx, ads, ctx._landed)
@@ -1342,8 +1329,6 @@ def _write_sales_ops(ctx, w, reps, opp, fx, camps):
     rep, q = np.asarray(rows["rep"]), np.asarray(rows["q"])
     q_start = starts[q]
     # fiscal year is named by the calendar year in which it ends (FY2025 = Feb 2024 .. Jan 2025)
-    first_fq = np.datetime64(int(q_start[0] // DAY), "D") if len(q) else None
-    del first_fq
     month_idx = (q_start // DAY).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
     fiscal_month0 = (month_idx - 1) % 12  # months since February (start month 2)
     fiscal_year = (month_idx - 1) // 12 + 1970 + 1
@@ -1471,9 +1456,9 @@ def _write_truth(ctx, truth, acc, acc_s, crm_acc, people, ppl_s, life, conv, bil
     acc_churn = np.full(acc.n, C.NEVER, dtype=np.int64)
     acc_churn[cust.account] = np.where(any_open, C.NEVER, last_end)
     person_key = join("P", pc.utf8_lpad(num_str(np.arange(n) + 1), 7, "0"))
-    lead_channel = np.where(people.motion == 0, people.channel, people.channel)  # the identifying visit's channel
-    pre_last_is_first = life.pre_sessions <= 1
-    lead_channel = np.where((people.motion == 0) & ~pre_last_is_first, -1, lead_channel)
+    # channel of the lead-creating touch: the first touch's, where the person identified on that first visit
+    # (event and outbound people, and inbound people with one visit before the form); NULL otherwise
+    lead_channel = np.where((people.motion == 0) & (life.pre_sessions > 1), -1, people.channel)
     pq.write_table(
         pa.table(
             {
@@ -1505,8 +1490,6 @@ def _write_truth(ctx, truth, acc, acc_s, crm_acc, people, ppl_s, life, conv, bil
     hs = np.flatnonzero(life.in_hubspot & (life.hubspot_created < t1))
     leads = np.flatnonzero(life.sf_lead_created < t1)
     contacts = np.flatnonzero(life.sql < t1)
-    dev_anon = pq.read_table(ctx.out_dir / "segment" / "identifies.parquet", columns=["anonymous_id"])
-    del dev_anon
     n_dev = len(devices.person)
     anon = hex_ids(ctx.rng("anonymous_ids:people"), n_dev)  # same stream as the segment writer: same ids
     parts = [
