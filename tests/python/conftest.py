@@ -1,7 +1,10 @@
 """Shared fixtures: sample companies generated once per test session.
 
 ``tiny_clean`` / ``tiny_dirty`` (seed 42, dirty rate 0 / 0.1) take about a second and a half
-each; ``small_clean`` (about four seconds) is for the tests marked ``integration``. Each
+each; ``small_clean`` (about four seconds) is for the tests marked ``integration``.
+``small_clean_warehouse`` / ``small_dirty_warehouse`` are the whole pipeline at ``small`` scale
+(seed 7: generate, load, ``dbt build``), built once per test session and shared by the
+integration suites of the staging layer and the marts. Each
 fixture is a :class:`Dataset`: the output directory and a DuckDB connection with one view
 per raw table (``salesforce.lead``, ``segment.pages`` …) and per truth file
 (``truth.people``, ``truth.web_sessions`` …), so tests read like the warehouse SQL they
@@ -130,3 +133,57 @@ def tiny_dirty(tmp_path_factory) -> Dataset:
 @pytest.fixture(scope="session")
 def small_clean(tmp_path_factory) -> Dataset:
     return make_dataset(tmp_path_factory.mktemp("small_clean"), "small")
+
+
+@dataclass
+class Warehouse:
+    """A sample company built end to end: raw files (with truth/) and the DuckDB warehouse."""
+
+    raw: Path
+    database: Path
+
+    def query(self, sql: str, *params) -> list[tuple]:
+        """Run one query read-only against the warehouse and return its rows."""
+        with duckdb.connect(str(self.database), read_only=True) as con:
+            con.execute("SET TimeZone = 'UTC'")
+            truth = self.raw / "truth"
+            for name in TRUTH_FILES:
+                con.execute(f"create temp view truth_{name} as select * from read_parquet('{truth / name}.parquet')")
+            sessions = truth / "web_sessions" / "*.parquet"
+            con.execute(f"create temp view truth_web_sessions as select * from read_parquet('{sessions}')")
+            return con.execute(sql, list(params)).fetchall()
+
+    def one(self, sql: str, *params):
+        """The single value of a one-row, one-column query."""
+        rows = self.query(sql, *params)
+        assert len(rows) == 1 and len(rows[0]) == 1, f"expected one value from: {sql}"
+        return rows[0][0]
+
+
+def build_warehouse(
+    tmp: Path, scale: str, seed: int, dirty_rate: float, dbt_args: list[str] | None = None
+) -> Warehouse:
+    """generate -> load -> dbt build into ``tmp``; dbt's target/ and logs/ go there too."""
+    from gtm.build import dbt_build
+    from gtm.load import load
+
+    raw = tmp / "raw"
+    database = tmp / "warehouse.duckdb"
+    generate(raw, scale=scale, seed=seed, dirty_rate=dirty_rate, progress=False)
+    load(raw, database, progress=False)
+    with pytest.MonkeyPatch.context() as patch:
+        # concurrent test sessions (and a developer's own dbt runs) must not share target/
+        patch.setenv("DBT_TARGET_PATH", str(tmp / "target"))
+        patch.setenv("DBT_LOG_PATH", str(tmp / "logs"))
+        dbt_build(database, dbt_args or [])
+    return Warehouse(raw=raw, database=database)
+
+
+@pytest.fixture(scope="session")
+def small_clean_warehouse(tmp_path_factory) -> Warehouse:
+    return build_warehouse(tmp_path_factory.mktemp("small_clean_warehouse"), "small", seed=7, dirty_rate=0.0)
+
+
+@pytest.fixture(scope="session")
+def small_dirty_warehouse(tmp_path_factory) -> Warehouse:
+    return build_warehouse(tmp_path_factory.mktemp("small_dirty_warehouse"), "small", seed=7, dirty_rate=0.05)

@@ -12,10 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from conftest import build_warehouse
 from gtm import contract
-from gtm.build import dbt_build
-from gtm.generate import generate
-from gtm.load import load
 
 pytestmark = pytest.mark.integration
 
@@ -30,23 +28,14 @@ QUARANTINE_REASON = {
 OFF = ("google_ads", "linkedin_ads", "facebook_ads", "segment", "stripe")
 
 
-def _build(tmp: Path, dirty_rate: float, dbt_args: list[str] | None = None) -> tuple[Path, Path]:
-    raw = tmp / "raw"
-    database = tmp / "warehouse.duckdb"
-    generate(raw, scale="small", seed=7, dirty_rate=dirty_rate, progress=False)
-    load(raw, database, progress=False)
-    dbt_build(database, dbt_args or [])
-    return raw, database
+@pytest.fixture(scope="module")
+def dirty(small_dirty_warehouse):
+    return small_dirty_warehouse.raw, small_dirty_warehouse.database
 
 
 @pytest.fixture(scope="module")
-def dirty(tmp_path_factory):
-    return _build(tmp_path_factory.mktemp("dirty"), 0.05)
-
-
-@pytest.fixture(scope="module")
-def clean(tmp_path_factory):
-    return _build(tmp_path_factory.mktemp("clean"), 0.0)
+def clean(small_clean_warehouse):
+    return small_clean_warehouse.raw, small_clean_warehouse.database
 
 
 def _query(database: Path, sql: str) -> list[tuple]:
@@ -128,7 +117,7 @@ def test_clean_data_quarantines_nothing(clean):
 
 def test_optional_sources_can_be_switched_off(tmp_path):
     variables = "{" + ", ".join(f"{s}_enabled: false" for s in OFF) + "}"
-    _, database = _build(tmp_path, 0.0, ["--vars", variables])
+    database = build_warehouse(tmp_path, "small", seed=7, dirty_rate=0.0, dbt_args=["--vars", variables]).database
     recon = _reconciliation(database)
     for fqn, row in recon.items():
         source = fqn.split(".")[0]

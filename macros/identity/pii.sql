@@ -1,0 +1,36 @@
+{% macro sha256_hex(expression) -%}
+    {#- lower-case hex SHA-256 of a string (NULL stays NULL) -#}
+    {{ return(adapter.dispatch('sha256_hex', 'gtm_warehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__sha256_hex(expression) -%}
+    sha256({{ expression }})
+{%- endmacro %}
+
+{% macro spark__sha256_hex(expression) -%}
+    sha2({{ expression }}, 256)
+{%- endmacro %}
+
+
+{% macro display_name(first_name, last_name) -%}
+    {#-
+        The display-name policy for BI-facing models: first name and the initial of the last
+        name ('Sharon W.'); the first name alone when there is no last name; NULL when there is
+        no first name. Full names stay in the intermediate layer.
+    -#}
+    case
+        when nullif(trim({{ first_name }}), '') is null then null
+        when nullif(trim({{ last_name }}), '') is null then trim({{ first_name }})
+        else {{ dbt.concat(['trim(' ~ first_name ~ ')', "' '", 'upper(substring(trim(' ~ last_name ~ '), 1, 1))', "'.'"]) }}
+    end
+{%- endmacro %}
+
+
+{% macro sql_string_list(values) -%}
+    {#- a list of Python strings as SQL literals for an IN list: 'a', 'b'; `null` for an empty list -#}
+    {%- if values -%}
+        {%- for value in values %}'{{ value | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor -%}
+    {%- else -%}
+        null
+    {%- endif -%}
+{%- endmacro %}
