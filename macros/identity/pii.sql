@@ -34,3 +34,9 @@
         null
     {%- endif -%}
 {%- endmacro %}
+
+
+{% macro days_between(start_timestamp, end_timestamp) -%}
+    {#- fractional days from one timestamp to another (NULL when either is NULL), to the second -#}
+    ({{ dbt.datediff(start_timestamp, end_timestamp, 'second') }} / 86400.0)
+{%- endmacro %}

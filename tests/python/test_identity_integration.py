@@ -122,8 +122,8 @@ def test_free_mail_people_are_never_matched_by_domain(small_clean_warehouse):
             "select account_match_method, count(*) from marts.dim_people where is_free_mail_email group by all"
         )
     )
-    assert set(methods) <= {"crm_contact", "crm_lead_conversion", "free_mail"}
-    assert methods["free_mail"] > 0
+    assert set(methods) <= {"crm_contact", "crm_lead_conversion", "company_name", "free_mail"}
+    assert methods["free_mail"] > 0 and methods["company_name"] > 0
 
 
 def test_every_crm_account_and_billing_customer_is_an_account(small_clean_warehouse):

@@ -5,8 +5,9 @@
 -- Attributes come from the most authoritative record: the latest CRM contact, else the latest CRM
 -- lead, else the latest HubSpot contact, else the latest Segment identify.
 -- Account: the account of the person's (latest) CRM contact, else the converted account of a CRM
--- lead, else the account of the email's company domain; free-mail, internal and test emails never
--- match an account by domain.
+-- lead, else the account of the email's company domain (free-mail, internal and test emails never
+-- match an account by domain), else the CRM account whose name is exactly the company the person
+-- gave (case and surrounding spaces ignored; only names one account has).
 with
 
 identifiers as (
@@ -48,6 +49,19 @@ identifies as (
 free_mail_domains as (
 
     select * from {{ ref('free_mail_domains') }}
+
+),
+
+-- CRM account names that identify one account (for people whose email says nothing about the company)
+unique_account_names as (
+
+    select
+        lower(trim(account_name)) as company_key,
+        min(account_id) as account_id
+    from {{ ref('int_accounts_unified') }}
+    where is_crm_account and account_name is not null
+    group by lower(trim(account_name))
+    having count(*) = 1
 
 ),
 
@@ -291,10 +305,11 @@ final as (
         record_summary.first_hubspot_created_at,
         record_summary.first_identified_at,
         record_summary.first_record_at,
-        coalesce(crm_account.account_id, domain_account.account_id) as account_id,
+        coalesce(crm_account.account_id, domain_account.account_id, named_account.account_id) as account_id,
         case
             when crm_account.account_id is not null then crm_account.account_match_method
             when domain_account.account_id is not null then domain_account.match_method
+            when named_account.account_id is not null then 'company_name'
             when with_email_flags.email is null then 'no_email'
             when with_email_flags.is_free_mail_email then 'free_mail'
             when with_email_flags.is_internal then 'internal'
@@ -321,6 +336,11 @@ final as (
             domain_account.identifier_type = 'domain'
             and with_email_flags.email_domain = domain_account.identifier_value
             and not with_email_flags.is_free_mail_email
+            and not with_email_flags.is_internal
+            and not with_email_flags.is_test
+    left join unique_account_names as named_account
+        on
+            lower(trim(authoritative.company)) = named_account.company_key
             and not with_email_flags.is_internal
             and not with_email_flags.is_test
 
