@@ -4,9 +4,7 @@
 -- earliest of its people's (fct_customer_journey), put back in order the same way (a milestone
 -- later than a later one is pulled back to it). The account's first-touch channel is the channel of
 -- the earliest first touch among its people.
-{%- set milestones = [
-    'first_touch', 'lead_created', 'mql', 'sal', 'sql', 'opportunity_created', 'proposal', 'won'
-] %}
+{%- set milestones = funnel_milestones() %}
 with
 
 journeys as (
@@ -49,16 +47,7 @@ ordered as (
     select
         earliest.account_id,
         earliest.leads,
-        {%- for milestone in milestones %}
-        case
-            when earliest.{{ milestone }}_raw is not null
-                then least(
-                    {%- for other in milestones[loop.index0:] %}
-                    earliest.{{ other }}_raw{{ ',' if not loop.last }}
-                    {%- endfor %}
-                )
-        end as {{ milestone }}_at{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ ordered_milestone_columns('earliest') }}
     from earliest
 
 ),
@@ -73,26 +62,7 @@ final as (
         {%- for milestone in milestones %}
         ordered.{{ milestone }}_at,
         {%- endfor %}
-        {%- for milestone in milestones %}
-        (
-            {%- for other in milestones[loop.index0:] %}
-            ordered.{{ other }}_at is not null{{ ' or' if not loop.last }}
-            {%- endfor %}
-        ) as reached_{{ milestone }},
-        {%- endfor %}
-        case
-            when ordered.won_at is not null then 'won'
-            when ordered.proposal_at is not null then 'proposal'
-            when ordered.opportunity_created_at is not null then 'opportunity'
-            when ordered.sql_at is not null then 'sql'
-            when ordered.sal_at is not null then 'sal'
-            when ordered.mql_at is not null then 'mql'
-            else 'lead'
-        end as stage_reached,
-        {%- for milestone in milestones[1:] %}
-        {{ days_between('ordered.' ~ milestones[loop.index0] ~ '_at', 'ordered.' ~ milestone ~ '_at') }}
-            as days_{{ milestones[loop.index0] }}_to_{{ milestone }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ journey_progress_columns('ordered') }}
     from ordered
     left join first_people
         on

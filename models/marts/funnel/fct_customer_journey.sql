@@ -7,9 +7,7 @@
 -- CRM's own facts (opportunity creation, proposal, close) are never moved; `has_adjusted_milestones`
 -- flags the rows where this happened. A milestone that was skipped stays NULL; the `reached_*`
 -- flags say whether the person got at least that far (they, not the timestamps, feed cohort counts).
-{%- set milestones = [
-    'first_touch', 'lead_created', 'mql', 'sal', 'sql', 'opportunity_created', 'proposal', 'won'
-] %}
+{%- set milestones = funnel_milestones() %}
 with
 
 milestones as (
@@ -53,16 +51,7 @@ ordered as (
 
     select
         raw_milestones.*,
-        {%- for milestone in milestones %}
-        case
-            when raw_milestones.{{ milestone }}_raw is not null
-                then least(
-                    {%- for other in milestones[loop.index0:] %}
-                    raw_milestones.{{ other }}_raw{{ ',' if not loop.last }}
-                    {%- endfor %}
-                )
-        end as {{ milestone }}_at{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ ordered_milestone_columns('raw_milestones') }}
     from raw_milestones
 
 ),
@@ -79,26 +68,7 @@ final as (
         ordered.{{ milestone }}_at,
         {%- endfor %}
         ordered.first_opportunity_id,
-        {%- for milestone in milestones %}
-        (
-            {%- for other in milestones[loop.index0:] %}
-            ordered.{{ other }}_at is not null{{ ' or' if not loop.last }}
-            {%- endfor %}
-        ) as reached_{{ milestone }},
-        {%- endfor %}
-        case
-            when ordered.won_at is not null then 'won'
-            when ordered.proposal_at is not null then 'proposal'
-            when ordered.opportunity_created_at is not null then 'opportunity'
-            when ordered.sql_at is not null then 'sql'
-            when ordered.sal_at is not null then 'sal'
-            when ordered.mql_at is not null then 'mql'
-            else 'lead'
-        end as stage_reached,
-        {%- for milestone in milestones[1:] %}
-        {{ days_between('ordered.' ~ milestones[loop.index0] ~ '_at', 'ordered.' ~ milestone ~ '_at') }}
-            as days_{{ milestones[loop.index0] }}_to_{{ milestone }},
-        {%- endfor %}
+        {{ journey_progress_columns('ordered') }},
         (
             {%- for milestone in milestones %}
             ordered.{{ milestone }}_at is distinct from ordered.{{ milestone }}_raw{{ ' or' if not loop.last }}
