@@ -38,5 +38,5 @@
 
 {% macro days_between(start_timestamp, end_timestamp) -%}
     {#- fractional days from one timestamp to another (NULL when either is NULL), to the second -#}
-    ({{ dbt.datediff(start_timestamp, end_timestamp, 'second') }} / 86400.0)
+    cast({{ dbt.datediff(start_timestamp, end_timestamp, 'second') }} as double) / 86400.0
 {%- endmacro %}

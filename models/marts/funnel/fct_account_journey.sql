@@ -14,6 +14,12 @@ journeys as (
 
 ),
 
+churn as (
+
+    select * from {{ ref('int_account_churn') }}
+
+),
+
 first_people as (
 
     select
@@ -62,12 +68,16 @@ final as (
         {%- for milestone in milestones %}
         ordered.{{ milestone }}_at,
         {%- endfor %}
-        {{ journey_progress_columns('ordered') }}
+        {{ journey_progress_columns('ordered') }},
+        churn.churned_at,
+        churn.first_revenue_at
     from ordered
     left join first_people
         on
             ordered.account_id = first_people.account_id
             and first_people.first_touch_rank = 1
+    left join churn
+        on ordered.account_id = churn.account_id
 
 )
 

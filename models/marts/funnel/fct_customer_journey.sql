@@ -22,6 +22,12 @@ leads as (
 
 ),
 
+churn as (
+
+    select * from {{ ref('int_account_churn') }}
+
+),
+
 raw_milestones as (
 
     select
@@ -69,12 +75,16 @@ final as (
         {%- endfor %}
         ordered.first_opportunity_id,
         {{ journey_progress_columns('ordered') }},
+        -- retention: the account's billing ended with nothing running after it (int_account_churn)
+        churn.churned_at,
         (
             {%- for milestone in milestones %}
             ordered.{{ milestone }}_at is distinct from ordered.{{ milestone }}_raw{{ ' or' if not loop.last }}
             {%- endfor %}
         ) as has_adjusted_milestones
     from ordered
+    left join churn
+        on ordered.account_id = churn.account_id
 
 )
 

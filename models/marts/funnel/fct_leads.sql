@@ -195,9 +195,9 @@ scored as (
                 then with_sql.fit_score + coalesce(score_points.engagement_at_sql, 0)
         end as score_at_sql,
         with_sql.fit_score + coalesce(score_points.engagement_now, 0) as score_now,
-        (
+        cast(
             {{ epoch_microseconds('first_activity_after_mql.first_activity_after_mql_at') }}
-            - {{ epoch_microseconds('with_sql.mql_at') }}
+            - {{ epoch_microseconds('with_sql.mql_at') }} as double
         ) / 3600000000.0 as speed_to_lead_hours
     from with_sql
     left join score_points
@@ -260,7 +260,7 @@ final as (
                 or (
                     scored.first_activity_after_mql_at is null
                     and {{ epoch_microseconds(as_of_end) }} - {{ epoch_microseconds('scored.mql_at') }}
-                    > {{ sla_hours }} * 3600000000.0
+                    > {{ sla_hours }} * 3600000000
                 )
             ),
             false
