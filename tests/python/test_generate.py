@@ -56,6 +56,54 @@ def test_same_seed_gives_identical_bytes_with_faults(tiny_dirty: Dataset, tmp_pa
     assert [f for f in first if first[f] != second[f]] == []
 
 
+def test_page_files_do_not_depend_on_processes_or_how_the_chunks_are_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The page views are written chunk by chunk in two child processes; part numbers, session ids and the
+    # hash-based randomness are fixed per chunk, so neither the processes nor the split of the anonymous
+    # chunks between them may show in the files. Small chunks make the tiny company five anonymous chunks.
+    import gtm.generate as G
+
+    monkeypatch.setattr(G, "ANON_CHUNK", 600)
+    runs = {}
+    for split, processes in ((0, "2"), (2, "1"), (5, "2")):
+        monkeypatch.setattr(G, "_split_anonymous_chunks", lambda ctx, person_sessions, n_chunks, s=split: s)
+        monkeypatch.setenv("GTM_GENERATE_PROCESSES", processes)
+        out = make_dataset(tmp_path / f"{split}-{processes}", "tiny", dirty_rate=0.1).out_dir
+        runs[split, processes] = _file_hashes(out)
+    first = runs[0, "2"]
+    assert all(hashes == first for hashes in runs.values())
+    parts = sorted(f for f in first if f.startswith("segment/pages/"))
+    assert len(parts) >= 6
+    assert parts == [f"segment/pages/part-{i:05d}.parquet" for i in range(len(parts))]
+
+
+def test_page_duplicates_and_cta_tracks_hit_their_shares(tiny_dirty: Dataset) -> None:
+    ds = tiny_dirty
+    humans = ds.one("select sum(pageviews) from truth.web_sessions")
+    dups = ds.one("select count(*) from truth.faults where table_name = 'segment.pages' and fault = 'duplicate_event'")
+    expected = 0.1 * F.WEIGHTS["duplicate_event"] * humans
+    assert abs(dups - expected) < 5 * expected**0.5 + 5, (dups, expected)
+    # a duplicate repeats its message: same id and content, uuid_ts one day later
+    same = ds.one("""
+        select count(*) from (
+            select id from segment.pages group by id, anonymous_id, timestamp, url, referrer
+            having count(*) = 2 and max(uuid_ts) - min(uuid_ts) = interval 1 day
+        )
+    """)
+    assert same == dups
+    # CTA clicks: 3% of human page views other than the demo page
+    ctas = ds.one("select count(*) from segment.tracks where event = 'cta_clicked'")
+    eligible = (
+        ds.one(
+            "select count(*) from segment.pages where path <> '/demo' and id not in (select row_key from truth.faults "
+            "where table_name = 'segment.pages' and fault in ('bot_traffic', 'internal_traffic'))"
+        )
+        - dups
+    )
+    assert abs(ctas - 0.03 * eligible) < 5 * (0.03 * eligible) ** 0.5, (ctas, eligible)
+
+
 def test_different_seed_gives_different_data(tiny_clean: Dataset, tmp_path: Path) -> None:
     other = make_dataset(tmp_path / "seed43", "tiny", seed=43)
     first, second = _file_hashes(tiny_clean.out_dir), _file_hashes(other.out_dir)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -44,6 +45,7 @@ from gtm.generate.core import (
     hex_ids,
     ids,
     join,
+    keep_freed_memory,
     null_where,
     num_str,
     pick,
@@ -51,7 +53,9 @@ from gtm.generate.core import (
     to_table,
     ts,
     write_parquet,
+    write_parquet_slices,
 )
+from gtm.generate.parallel import Background
 
 __all__ = ["SCALES", "GenerateResult", "generate"]
 
@@ -94,17 +98,42 @@ class Writer:
         self.faults: list[pa.Table] = []
         self.bar = tqdm(total=total, desc="generate", unit="table", disable=not progress, leave=False)
 
-    def emit(self, fqn: str, columns: dict) -> pa.Table:
-        table = to_table(fqn, columns)
+    def emit(self, fqn: str, columns: dict | pa.Table) -> pa.Table:
+        table = columns if isinstance(columns, pa.Table) else to_table(fqn, columns)
+        if self.ctx.dirty_rate > 0:  # faults are injected into plain columns
+            table = table.cast(pa.schema([f.with_type(_decoded(f.type)) for f in table.schema]))
         table, faults = F.inject(self.ctx.rng(f"faults:{fqn}"), fqn, table, self.ctx.dirty_rate)
         source, name = fqn.split(".")
-        write_parquet(table, self.ctx.out_dir / source / f"{name}.parquet")
+        spec = contract.table(fqn)
+        unique = spec.primary_key if len(spec.primary_key) == 1 else ()
+        write_parquet(table, self.ctx.out_dir / source / f"{name}.parquet", unique=unique)
         self.ctx.rows[fqn] = table.num_rows
         if faults.num_rows:
             self.faults.append(faults)
         self.bar.update(1)
         self.bar.set_postfix_str(fqn)
         return table
+
+    def emit_slices(self, fqn: str, columns: Callable[[int, int], dict], n: int) -> None:
+        """Like :meth:`emit` for a large table whose columns ``columns(lo, hi)`` builds SLICE_ROWS rows at a
+        time: written slice by slice when no faults are injected (only one slice in memory), else whole."""
+        slices = (to_table(fqn, columns(lo, min(lo + SLICE_ROWS, n))) for lo in range(0, max(n, 1), SLICE_ROWS))
+        if self.ctx.dirty_rate > 0:
+            self.emit(fqn, pa.concat_tables(slices))
+            return
+        source, name = fqn.split(".")
+        spec = contract.table(fqn)
+        unique = spec.primary_key if len(spec.primary_key) == 1 else ()
+        self.ctx.rows[fqn] = write_parquet_slices(slices, self.ctx.out_dir / source / f"{name}.parquet", unique)
+        self.bar.update(1)
+        self.bar.set_postfix_str(fqn)
+
+
+SLICE_ROWS = 1_000_000  # rows per slice of a table written slice by slice (one row group each)
+
+
+def _decoded(typ: pa.DataType) -> pa.DataType:
+    return typ.value_type if pa.types.is_dictionary(typ) else typ
 
 
 def synced(rng, when: np.ndarray, t1: int) -> np.ndarray:
@@ -129,6 +158,7 @@ def generate(
             shutil.rmtree(out_dir / sub, ignore_errors=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     ctx = Ctx(out_dir=out_dir, scale=sc, seed=seed, dirty_rate=dirty_rate, as_of=as_of)
+    keep_freed_memory()
     w = Writer(ctx, progress, total=len(contract.TABLES))
     truth = out_dir / "truth"
     truth.mkdir(parents=True, exist_ok=True)
@@ -147,20 +177,31 @@ def generate(
     ads = M.make_ad_campaigns(ctx)
     acts = M.sales_activities(ctx, people, life, opp)
     fx = _fx(ctx)
-
-    # ---- strings shared by several tables
-    acc_s = _account_strings(acc)
-    ppl_s = _people_strings(ctx, people, acc, acc_s)
-    crm_acc = _crm_accounts(ctx, acc, people, life, conv)
-
-    _write_salesforce(ctx, w, acc, acc_s, crm_acc, reps, people, ppl_s, life, conv, camps, regs, acts)
-    _write_hubspot(ctx, w, people, ppl_s, life, conv, email, regs)
     sessions, devices = W.person_sessions(ctx, people, life, email, ads)
-    _write_segment(ctx, w, people, ppl_s, life, ads, email, sessions, devices, progress)
-    _write_ads(ctx, w, ads)
-    mrr = _write_stripe(ctx, w, acc, acc_s, crm_acc, people, ppl_s, opp, bill, fx)
-    _write_sales_ops(ctx, w, reps, opp, fx, camps)
-    _write_fx(ctx, w, fx)
+
+    # ---- page views (most of the rows) in child processes, while this one writes the other tables
+    web = _start_pages(ctx, people, life, ads, email, sessions, devices)
+    try:
+        # ---- strings shared by several tables
+        acc_s = _account_strings(acc)
+        ppl_s = _people_strings(ctx, people, acc, acc_s)
+        crm_acc = _crm_accounts(ctx, acc, people, life, conv)
+
+        _write_salesforce(ctx, w, acc, acc_s, crm_acc, reps, people, ppl_s, life, conv, camps, regs, acts)
+        _write_hubspot(ctx, w, people, ppl_s, life, conv, email, regs)
+        _write_segment(ctx, w, people, ppl_s, life, sessions, devices, web.visitors)
+        mrr = _write_stripe(ctx, w, acc, acc_s, crm_acc, people, ppl_s, opp, bill, fx)
+        _write_sales_ops(ctx, w, reps, opp, fx, camps)
+        _write_fx(ctx, w, fx)
+        w.bar.set_postfix_str("segment.pages")
+        pages = [job.result() for job in web.jobs]
+    finally:
+        for job in web.jobs:
+            job.cancel()
+    ctx.rows["segment.pages"] = sum(p.pages for p in pages)
+    ctx.rows["segment.tracks"] += sum(p.tracks for p in pages)
+    w.bar.update(1)
+    _write_ads(ctx, w, ads, sum(p.landed for p in pages))
     w.bar.close()
 
     # ---- ground truth
@@ -750,8 +791,7 @@ def _write_hubspot(ctx, w, people, ppl_s, life, conv, email, regs):
     )
     # email campaigns and events
     kinds = np.asarray(V.EMAIL_CAMPAIGN_KINDS)[email.kind]
-    day_str = np.asarray((email.send_times // DAY).astype("datetime64[D]")).astype(str)
-    cname = [f"{k} - {d}" for k, d in zip(kinds, day_str, strict=True)]  # one per campaign (~150), not per row
+    cname = email_campaign_names(email)  # one per campaign (~150), not per row
     camp_id = 3_000_001 + np.arange(email.n_campaigns) * 17
     w.emit(
         "hubspot.email_campaign",
@@ -770,20 +810,24 @@ def _write_hubspot(ctx, w, people, ppl_s, life, conv, email, regs):
     slugs = pa.array([W.slug(n) for n in cname])
     campaign_urls = join(V.SITE, "/blog/saas-metrics-guide?utm_source=hubspot&utm_medium=email&utm_campaign=", slugs)
     # only clicks carry a URL: a dictionary array materialises the strings of click rows alone
-    click_url = pa.DictionaryArray.from_arrays(pa.array(ev.campaign, pa.int32(), mask=ev.type != 3), campaign_urls)
-    w.emit(
-        "hubspot.email_event",
-        {
-            "id": hex_ids(ctx.rng("email_event_ids"), len(ev.type)),
-            "type": pick(types, ev.type),
-            "created": ts(ev.time),
-            "recipient": ppl_s.email.take(pa.array(ev.person)),
-            "email_campaign_id": camp_id[ev.campaign],
-            "sent_by_id": num_str(camp_id[ev.campaign] * 31 + 7),
-            "url": click_url,
-            "_fivetran_synced": ts(synced(rng, ev.time, t1)),
-        },
-    )
+    ev_synced = synced(rng, ev.time, t1)
+    id_rng = ctx.rng("email_event_ids")
+    sent_by = num_str(camp_id * 31 + 7)
+
+    def event_slice(lo: int, hi: int) -> dict:
+        campaign = ev.campaign[lo:hi]
+        return {
+            "id": hex_ids(id_rng, hi - lo),
+            "type": W.encoded(ev.type[lo:hi], pa.array(types)),
+            "created": ts(ev.time[lo:hi]),
+            "recipient": ppl_s.email.take(pa.array(ev.person[lo:hi])),
+            "email_campaign_id": camp_id[campaign],
+            "sent_by_id": W.encoded(campaign, sent_by),
+            "url": W.encoded(campaign, campaign_urls, ev.type[lo:hi] != 3),  # only clicks carry a URL
+            "_fivetran_synced": ts(ev_synced[lo:hi]),
+        }
+
+    w.emit_slices("hubspot.email_event", event_slice, len(ev.type))
     # form submissions: the identifying form of inbound people, and webinar registrations
     inbound = np.flatnonzero((people.motion == 0) & (life.identify < t1))
     reg_hs = life.in_hubspot[regs.person] & (regs.registered < t1)
@@ -809,63 +853,124 @@ def _write_hubspot(ctx, w, people, ppl_s, life, conv, email, regs):
 # =============================================================================== segment
 
 
-def _write_segment(ctx, w, people, ppl_s, life, ads, email, sessions, devices, progress) -> None:
-    rng = ctx.rng("segment_tables")
-    t1 = ctx.t1
+def email_campaign_names(email: NS) -> list[str]:
+    """Campaign names (one per email campaign, ~150), as HubSpot shows them: '<kind> - <send day>'."""
+    kinds = np.asarray(V.EMAIL_CAMPAIGN_KINDS)[email.kind]
+    day_str = np.asarray((email.send_times // DAY).astype("datetime64[D]")).astype(str)
+    return [f"{k} - {d}" for k, d in zip(kinds, day_str, strict=True)]
+
+
+def _page_writer(ctx: Ctx, ads: NS, email_names: list[str]) -> W.PageWriter:
     out = ctx.out_dir / "segment"
     truth = ctx.out_dir / "truth"
-    writer = W.PageWriter(ctx, ads, email, out / "pages", out / "tracks", truth / "web_sessions", truth / "web_faults")
-    # person devices
+    return W.PageWriter(
+        ctx, ads, email_names, out / "pages", out / "tracks", truth / "web_sessions", truth / "web_faults"
+    )
+
+
+PERSON_CHUNK = 1_000_000  # person sessions per page-view part file
+
+
+def _start_pages(ctx: Ctx, people: NS, life: NS, ads: NS, email: NS, sessions: NS, devices: NS) -> NS:
+    """Start writing segment.pages in two child processes: one writes the known people's sessions and then
+    the first anonymous chunks, the other the remaining anonymous chunks (it plans the chunks before its
+    own to number their sessions). Part files, session ids and visitor numbers are fixed by the chunk, so
+    the output does not depend on the split or on which process finishes first."""
+    email_names = email_campaign_names(email)
     n_dev = len(devices.person)
-    anon_ids = hex_ids(ctx.rng("anonymous_ids:people"), n_dev)
     signs_up = (life.form == 4) & (people.motion == 0)
-    user_id = null_where(join("usr_", hex_ids(ctx.rng("user_ids"), people.n, 6, False)), ~signs_up)
-    person_key = join("P", pc.utf8_lpad(num_str(np.arange(people.n) + 1), 7, "0"))
-    visitors = pa.table(
-        {
-            "visitor": pa.array(np.arange(n_dev), pa.int64()),
-            "anonymous_id": anon_ids,
-            "user_id": user_id.take(pa.array(devices.person)),
-            "identified_from": pa.array(devices.identified, pa.int64()),
-            "ua": pa.array(devices.ua, pa.int64()),
-            "ip": _ips(devices.ip),
-            "person_key": person_key.take(pa.array(devices.person)),
-        }
+    visitors = W.visitor_table(
+        np.arange(n_dev),
+        hex_ids(ctx.rng("anonymous_ids:people"), n_dev),
+        devices.ua,
+        devices.ip,
+        identified_from=devices.identified,
+        user=np.where(signs_up[devices.person], devices.person, -1),
+        user_ids=join("usr_", hex_ids(ctx.rng("user_ids"), people.n, 6, False)),
+        person=devices.person,
+        person_keys=join("P", pc.utf8_lpad(num_str(np.arange(people.n) + 1), 7, "0")),
     )
+    n_chunks = -(-ctx.scale.anonymous_visitors // ANON_CHUNK)
+    split = _split_anonymous_chunks(ctx, len(sessions.start), n_chunks)
+    jobs = [
+        Background(_write_pages_first, ctx, ads, email_names, sessions, visitors, split),
+        Background(write_anonymous_pages, ctx, ads, email_names, n_dev, len(sessions.start), split, n_chunks),
+    ]
+    return NS(jobs=jobs, visitors=visitors)
+
+
+def _split_anonymous_chunks(ctx: Ctx, person_sessions: int, n_chunks: int) -> int:
+    """How many anonymous chunks the person-page process writes, so that both page processes get about the
+    same work (in sessions; planning a chunk only to count its sessions costs about an eighth of writing it)."""
+    per_chunk = [min(ANON_CHUNK, ctx.scale.anonymous_visitors - j * ANON_CHUNK) * 1.8 for j in range(n_chunks)]
+
+    def cost(m: int) -> float:
+        return max(person_sessions + sum(per_chunk[:m]), sum(per_chunk[:m]) / 8 + sum(per_chunk[m:]))
+
+    return min(range(n_chunks + 1), key=cost)
+
+
+def _write_pages_first(ctx: Ctx, ads: NS, email_names: list[str], sessions: NS, visitors: NS, chunks: int) -> NS:
+    person = write_person_pages(ctx, ads, email_names, sessions, visitors)
+    anonymous = write_anonymous_pages(ctx, ads, email_names, len(visitors.visitor), person.sessions, 0, chunks)
+    return NS(
+        landed=person.landed + anonymous.landed,
+        pages=person.pages + anonymous.pages,
+        tracks=person.tracks + anonymous.tracks,
+    )
+
+
+def write_person_pages(ctx: Ctx, ads: NS, email_names: list[str], sessions: NS, visitors: NS) -> NS:
+    """segment.pages (and CTA tracks, truth sessions, page faults) of known people's sessions: session ids
+    from 0, part files from 0, PERSON_CHUNK sessions each."""
+    writer = _page_writer(ctx, ads, email_names)
     sid = 0
-    chunk = 1_000_000  # sessions per page-view part file
-    bar = tqdm(
-        total=ctx.scale.anonymous_visitors + len(sessions.start),
-        desc="web",
-        unit="visit",
-        disable=not progress,
-        leave=False,
-    )
-    for lo in range(0, len(sessions.start), chunk):
-        part = W.NS(**{k: getattr(sessions, k)[lo : lo + chunk] for k in vars(sessions)})
-        sid += writer.write(part, visitors, sid, ctx.dirty_rate)
-        bar.update(len(part.start))
-    offset = n_dev
-    for lo in range(0, ctx.scale.anonymous_visitors, ANON_CHUNK):
+    for part, lo in enumerate(range(0, len(sessions.start), PERSON_CHUNK)):
+        chunk = W.NS(**{k: getattr(sessions, k)[lo : lo + PERSON_CHUNK] for k in vars(sessions)})
+        sid += writer.write(chunk, visitors, sid, ctx.dirty_rate, part)
+    return NS(landed=writer.landed, pages=writer.rows_pages, tracks=writer.rows_tracks, sessions=sid)
+
+
+def write_anonymous_pages(
+    ctx: Ctx, ads: NS, email_names: list[str], first_visitor: int, first_session_id: int, start: int, stop: int
+) -> NS:
+    """segment.pages (and CTA tracks, truth sessions, page faults) of the anonymous visitors of chunks
+    start..stop-1 (ANON_CHUNK visitors each). Visitor numbers, session ids and part numbers follow the known
+    people's: the chunks before ``start`` are planned to count their sessions, not written."""
+    writer = _page_writer(ctx, ads, email_names)
+    person_parts = -(-first_session_id // PERSON_CHUNK)
+    sid = first_session_id
+    offset = first_visitor
+    for j in range(stop):
+        lo = j * ANON_CHUNK
         hi = min(lo + ANON_CHUNK, ctx.scale.anonymous_visitors)
         s, d = W.anonymous_sessions(ctx, ads, lo, hi, offset)
         n = hi - lo
-        vis = {
-            "visitor": pa.array(offset + np.arange(n), pa.int64()),
-            "anonymous_id": hex_ids(ctx.rng(f"anonymous_ids:{lo}"), n),
-            "user_id": pa.nulls(n, pa.string()),
-            "identified_from": pa.array(np.full(n, C.NEVER), pa.int64()),
-            "ua": pa.array(d.ua, pa.int64()),
-            "ip": _ips(d.ip),
-            "person_key": pa.nulls(n, pa.string()),
-        }
         if ctx.dirty_rate > 0:  # bots and the office network: extra visitors with their own sessions
-            s, vis = _add_dirty_visitors(ctx, ctx.rng(f"dirty_visitor_plan:{lo}"), ads, s, vis, lo, offset + n)
-        sid += writer.write(s, pa.table(vis), sid, ctx.dirty_rate)
+            s, extra = _add_dirty_visitors(ctx, ctx.rng(f"dirty_visitor_plan:{lo}"), ads, s, lo, offset + n)
+        if j >= start:
+            visitor = offset + np.arange(n)
+            anonymous_id = hex_ids(ctx.rng(f"anonymous_ids:{lo}"), n)
+            ua, ip = d.ua, d.ip
+            if ctx.dirty_rate > 0:
+                visitor = np.concatenate([visitor, extra.visitor])
+                anonymous_id = pa.concat_arrays([anonymous_id, extra.anonymous_id])
+                ua, ip = np.concatenate([ua, extra.ua]), np.concatenate([ip, extra.ip])
+            vis = W.visitor_table(visitor, anonymous_id, ua, ip)
+            writer.write(s, vis, sid, ctx.dirty_rate, person_parts + j)
+        sid += len(s.start)
         offset += n + 1000
-        bar.update(n)
-    bar.close()
-    ctx.rows["segment.pages"] = writer.rows_pages
+    return NS(landed=writer.landed, pages=writer.rows_pages, tracks=writer.rows_tracks, sessions=sid)
+
+
+def _write_segment(ctx, w, people, ppl_s, life, sessions, devices, visitors) -> None:
+    """segment.identifies and the form tracks (the page views and CTA tracks come from the page writers)."""
+    rng = ctx.rng("segment_tables")
+    t1 = ctx.t1
+    out = ctx.out_dir / "segment"
+    anon_ids = visitors.anonymous_id
+    signs_up = (life.form == 4) & (people.motion == 0)
+    user_id = null_where(visitors.user_ids, ~signs_up)
     # identify calls: one per identified device, plus re-identifications on some later visits
     idev = np.flatnonzero(devices.identified < t1)
     re_idx = np.flatnonzero(
@@ -918,20 +1023,13 @@ def _write_segment(ctx, w, people, ppl_s, life, ads, email, sessions, devices, p
     tracks, faults = F.inject(ctx.rng("faults:segment.tracks"), "segment.tracks", tracks, ctx.dirty_rate)
     if faults.num_rows:
         w.faults.append(faults)
+    (out / "tracks").mkdir(parents=True, exist_ok=True)
     write_parquet(tracks, out / "tracks" / "part-forms.parquet")
-    ctx.rows["segment.tracks"] = writer.rows_tracks + tracks.num_rows
-    w.bar.update(2)
-    ctx._landed = writer.landed
-    ctx._sessions = sid
+    ctx.rows["segment.tracks"] = tracks.num_rows  # + the CTA tracks of the page writers
+    w.bar.update(1)
 
 
-def _ips(values: np.ndarray) -> pa.Array:
-    v = np.asarray(values, dtype=np.int64)
-    octets = [num_str((v >> s) & 255) for s in (24, 16, 8, 0)]
-    return join(octets[0], ".", octets[1], ".", octets[2], ".", octets[3])
-
-
-def _add_dirty_visitors(ctx, rng, ads, s, vis, lo, next_visitor):
+def _add_dirty_visitors(ctx, rng, ads, s, lo, next_visitor):
     """Bots crawling many pages and employees browsing from the office: flagged, not real demand."""
     n_bad = max(1, int(round(len(s.start) * ctx.dirty_rate * 0.05)))
     start = ctx.t0 + (rng.random(n_bad) * (ctx.t1 - ctx.t0 - DAY)).astype(np.int64)
@@ -955,26 +1053,22 @@ def _add_dirty_visitors(ctx, rng, ads, s, vis, lo, next_visitor):
         len(V.USER_AGENTS) + rng.integers(0, len(V.BOT_USER_AGENTS), n_bad),
         rng.integers(0, len(V.USER_AGENTS), n_bad),
     )
-    add = {
-        "visitor": pa.array(next_visitor + np.arange(n_bad), pa.int64()),
-        "anonymous_id": hex_ids(ctx.rng(f"dirty_visitors:{lo}"), n_bad),
-        "user_id": pa.nulls(n_bad, pa.string()),
-        "identified_from": pa.array(np.full(n_bad, C.NEVER), pa.int64()),
-        "ua": pa.array(ua, pa.int64()),
-        "ip": _ips(ip),
-        "person_key": pa.nulls(n_bad, pa.string()),
-    }
-    vis = {k: pa.concat_arrays([vis[k], add[k]]) for k in vis}
-    return merged, vis
+    visitors = NS(
+        visitor=next_visitor + np.arange(n_bad),
+        anonymous_id=hex_ids(ctx.rng(f"dirty_visitors:{lo}"), n_bad),
+        ua=ua,
+        ip=ip,
+    )
+    return merged, visitors
 
 
 # =============================================================================== ads
 
 
-def _write_ads(ctx, w, ads):
+def _write_ads(ctx, w, ads, landed):
     rng = ctx.rng("ads_tables")
     t1 = ctx.t1
-    stats = M.ad_stats(ctx, ads, ctx._landed)
+    stats = M.ad_stats(ctx, ads, landed)
     account_id = {"google_ads": 1_234_567_890, "linkedin_ads": 508_123_456, "facebook_ads": 1_010_000_555_123}
     # accounts
     w.emit(

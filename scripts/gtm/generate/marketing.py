@@ -7,7 +7,7 @@ from types import SimpleNamespace as NS
 import numpy as np
 
 from gtm.generate import vocab as V
-from gtm.generate.core import DAY, HOUR, MINUTE, Ctx, segment_sizes
+from gtm.generate.core import DAY, HOUR, MINUTE, Ctx, segment_sizes, sort_order
 from gtm.generate.crm import NEVER
 
 # ----------------------------------------------------------------------------- CRM campaigns
@@ -104,7 +104,7 @@ def make_email(ctx: Ctx, people: NS, life: NS) -> NS:
         person=np.concatenate(ev_person),
         campaign=np.concatenate(ev_camp),
     )
-    order = np.lexsort((ev.type, ev.time))
+    order = sort_order(ev.time, ev.type)
     ev = NS(**{k: v[order] for k, v in vars(ev).items()})
     return NS(n_campaigns=n_camp, send_times=send_times, kind=kind, events=ev)
 

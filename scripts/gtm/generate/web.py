@@ -1,9 +1,10 @@
 """Web tracking: visits (sessions) of known people and anonymous visitors, expanded to Segment page views.
 
 Sessions are planned in NumPy (who, when, which channel and campaign, landing page, how
-many pages, the gap between pages); DuckDB expands them to page views and formats every
-string, chunk by chunk, straight into Parquet part files. Randomness inside SQL comes
-from ``hash()`` of the session id, the page ordinal and the seed, so it is deterministic.
+many pages, the gap between pages); :class:`PageWriter` expands them to page views, chunk
+by chunk, in NumPy and writes Parquet part files with pyarrow, strings of few distinct values
+as dictionary columns. Randomness per page view comes from a hash of the session id, the page
+ordinal and the seed, so a chunk's files depend on nothing else (see ``generate.parallel``).
 
 Sessions of one device are at least 31 minutes apart and pages within a session less than
 30 minutes apart, so the generator's sessions are exactly what a 30-minute inactivity
@@ -15,12 +16,26 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace as NS
 
-import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from gtm.generate import vocab as V
-from gtm.generate.core import DAY, HOUR, MINUTE, Ctx, categorical, segment_sizes
+from gtm.generate.core import (
+    DAY,
+    HOUR,
+    MINUTE,
+    Ctx,
+    bits,
+    categorical,
+    hex64,
+    ip_strings,
+    mix64,
+    salt,
+    segment_sizes,
+    sort_order,
+)
 from gtm.generate.crm import NEVER
 from gtm.generate.marketing import assign_ad_campaign
 
@@ -216,18 +231,32 @@ def _not_office(ip):
 
 
 def separate(s: NS, t1: int) -> NS:
-    """Sort by device and time; push a session that starts within 31 minutes of the previous one's end."""
-    order = np.lexsort((s.start, s.visitor))
-    s = NS(**{k: v[order] for k, v in vars(s).items()})
+    """Sort by device and time; push a session that starts within 31 minutes of the previous one's end.
+
+    Each round pushes every clashing session at once (from the previous round's starts); only sessions whose
+    predecessor moved in a round can clash in the next, so later rounds look at those alone."""
+    dv = np.diff(s.visitor)
+    if not ((dv > 0) | ((dv == 0) & (np.diff(s.start) >= 0))).all():
+        order = sort_order(s.visitor, s.start)
+        s = NS(**{k: v[order] for k, v in vars(s).items()})
+    n = len(s.start)
     max_len = (s.n_pages - 1) * (s.gap * 14 // 10) + 1
+    start = s.start.copy()
+    same = np.r_[False, s.visitor[1:] == s.visitor[:-1]]
+    candidates = np.flatnonzero(same)
     for _ in range(50):
-        same = np.r_[False, s.visitor[1:] == s.visitor[:-1]]
-        prev_end = np.r_[0, s.start[:-1] + max_len[:-1]]
-        clash = same & (s.start < prev_end + 31 * MINUTE)
+        prev_end = start[candidates - 1] + max_len[candidates - 1]
+        clash = start[candidates] < prev_end + 31 * MINUTE
         if not clash.any():
             break
-        s.start = np.where(clash, prev_end + 31 * MINUTE + 1, s.start)
-    keep = s.start < t1 - HOUR
+        moved = candidates[clash]
+        start[moved] = prev_end[clash] + 31 * MINUTE + 1
+        candidates = moved[moved + 1 < n] + 1
+        candidates = candidates[same[candidates]]
+    s.start = start
+    keep = start < t1 - HOUR
+    if keep.all():
+        return s
     return NS(**{k: v[keep] for k, v in vars(s).items()})
 
 
@@ -267,18 +296,7 @@ def anonymous_sessions(ctx: Ctx, ads: NS, lo: int, hi: int, visitor_offset: int)
     return sessions, devices
 
 
-# ----------------------------------------------------------------------------- SQL expansion
-
-
-def _sql_list(values) -> str:
-    def lit(v):
-        if v is None:
-            return "NULL"
-        if isinstance(v, str):
-            return "'" + v.replace("'", "''") + "'"
-        return str(int(v))
-
-    return "[" + ", ".join(lit(v) for v in values) + "]"
+# ----------------------------------------------------------------------------- expansion to page views
 
 
 def slug(name: str) -> str:
@@ -286,174 +304,375 @@ def slug(name: str) -> str:
     return name.lower().replace(" - ", "_").replace(" ", "-")
 
 
+def vocabulary(values) -> tuple[pa.Array, np.ndarray]:
+    """Distinct strings (a dictionary for Arrow dictionary arrays) and each value's position in it."""
+    values = list(values)
+    distinct = list(dict.fromkeys(values))
+    where = {v: i for i, v in enumerate(distinct)}
+    return pa.array(distinct, pa.string()), np.asarray([where[v] for v in values], dtype=np.int64)
+
+
+def encoded(index: np.ndarray, dictionary: pa.Array, null: np.ndarray | None = None) -> pa.DictionaryArray:
+    """Strings by position in ``dictionary`` (no string is copied per row); NULL where ``null`` (or index < 0)."""
+    index = np.asarray(index)
+    invalid = index < 0 if null is None else (null | (index < 0))
+    validity = None
+    if invalid.any():
+        validity = pa.py_buffer(np.packbits(~invalid, bitorder="little"))
+    idx = np.ascontiguousarray(index, dtype=np.int32)
+    indices = pa.Array.from_buffers(pa.int32(), len(idx), [validity, pa.py_buffer(idx)])
+    return pa.DictionaryArray.from_arrays(indices, dictionary)
+
+
+def _at(where: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """An int32 array of n zeros with ``values`` at positions ``where`` (-1 where values are negative)."""
+    out = np.zeros(n, dtype=np.int32)
+    out[where] = values
+    return out
+
+
+# columns of page and track part files written without a dictionary (every value is different)
+PLAIN_COLUMNS = ("id", "timestamp", "received_at", "uuid_ts")
+# columns that are never NULL (written as required: no definition levels to encode)
+REQUIRED_COLUMNS = (
+    "id", "anonymous_id", "timestamp", "received_at", "url", "path", "title", "event", "event_text",
+    "context_page_url", "context_page_path", "context_user_agent", "context_ip", "uuid_ts",
+)  # fmt: skip
+US = 1_000_000
+
+
+def write_encoded(table: pa.Table, path: Path, plain: tuple[str, ...] = ()) -> None:
+    """Write a table whose string columns are dictionary arrays: the writer stores their dictionaries and indices
+    as they are (no per-row hashing or string copies); readers see plain VARCHAR columns. Message ids (random hex,
+    incompressible) are stored uncompressed, everything else with lz4, the cheapest codec that still pays off
+    here; statistics only for the timestamps."""
+    schema = pa.schema([f.with_nullable(f.name not in REQUIRED_COLUMNS) for f in table.schema])
+    pq.write_table(
+        pa.Table.from_arrays(table.columns, schema=schema),
+        path,
+        compression={c: "none" if c == "id" else "lz4" for c in table.column_names},
+        row_group_size=max(table.num_rows, 1),
+        use_dictionary=[c for c in table.column_names if c not in PLAIN_COLUMNS + plain],
+        dictionary_pagesize_limit=1 << 30,
+        write_statistics=[c for c in PLAIN_COLUMNS if c != "id"],
+        store_schema=False,
+    )
+
+
 class PageWriter:
-    """Expands session chunks into segment.pages (+ CTA tracks) part files with DuckDB."""
+    """Expands session chunks into segment.pages (+ CTA tracks) part files, vectorised in NumPy and Arrow.
+
+    Randomness per page view comes from a 64-bit hash of (session id, page ordinal) salted with the seed, so a
+    chunk's output depends only on its sessions, visitors and first session id, not on which process writes it.
+    The hash is a bijection, so message ids (its hex digits) are unique. Strings of few distinct values (pages,
+    referrers, UTM parameters, user agents) and per-visitor strings (anonymous id, IP, user id) are written as
+    dictionary-encoded columns: only ids and timestamps are materialised per row.
+    """
 
     def __init__(
-        self, ctx: Ctx, ads: NS, email: NS, pages_dir: Path, tracks_dir: Path, truth_dir: Path, faults_dir: Path
-    ):
+        self, ctx: Ctx, ads: NS, email_names: list[str], pages_dir: Path, tracks_dir: Path, truth_dir: Path,
+        faults_dir: Path,
+    ):  # fmt: skip
         self.ctx = ctx
-        self.con = duckdb.connect()
-        self.con.execute("SET TimeZone='UTC'")
-        self.con.execute("SET preserve_insertion_order=true")
-        self.con.execute("SET enable_progress_bar=false")
-        self.con.execute("SET memory_limit='3GB'")  # a chunk's page rows; spills beyond
         self.pages_dir, self.tracks_dir, self.truth_dir = pages_dir, tracks_dir, truth_dir
         self.faults_dir = faults_dir
         for d in (pages_dir, tracks_dir, truth_dir, faults_dir):
             d.mkdir(parents=True, exist_ok=True)
-        self.part = 0
         self.rows_pages = 0
         self.rows_tracks = 0
         self.landed = np.zeros((ads.n, ctx.days), dtype=np.int64)
+        self.salt = salt(ctx.seed, "pages")
         weights = np.asarray([p[2] for p in V.PAGES])
-        slots = np.repeat(np.arange(len(V.PAGES)), np.round(weights / weights.sum() * 1000).astype(int))
-        self.pick = _sql_list(slots.tolist())
-        self.paths = _sql_list([p[0] for p in V.PAGES])
-        self.titles = _sql_list([p[1] for p in V.PAGES])
-        self.refs = _sql_list(REFERRERS)
-        self.ad_names = _sql_list([slug(n) for n in ads.name])
-        self.email_names = _sql_list(
-            [
-                slug(f"{V.EMAIL_CAMPAIGN_KINDS[k]} - {np.datetime64(int(t // DAY), 'D')}")
-                for k, t in zip(email.kind, email.send_times, strict=True)
-            ]
+        self.slots = np.repeat(np.arange(len(V.PAGES)), np.round(weights / weights.sum() * 1000).astype(int))
+        n_pages = len(V.PAGES)
+        site_paths = [V.SITE + p[0] for p in V.PAGES]
+        self.n_pages = n_pages
+        self.paths = pa.array([p[0] for p in V.PAGES], pa.string())
+        self.titles = pa.array([p[1] for p in V.PAGES], pa.string())
+        self.site_paths = pa.array(site_paths, pa.string())
+        self.demo = V.PAGE_INDEX["/demo"]
+        # referrer: the referring site of a landing page view, the previous page of the session otherwise
+        self.referrers, ref_code = vocabulary(list(REFERRERS) + site_paths)
+        self.ref_code = ref_code[: len(REFERRERS)]
+        self.prev_code = ref_code[len(REFERRERS) :]
+        # UTM parameters (landing page views of paid, email and partner sessions)
+        self.sources, self.source_code = vocabulary(["google", "linkedin", "facebook", "hubspot", *V.PARTNERS])
+        self.mediums, self.medium_code = vocabulary(["cpc", "paid_social", "email", "partner"])
+        self.n_ads = ads.n
+        self.names, self.name_code = vocabulary(
+            [slug(n) for n in ads.name] + [slug(n) for n in email_names] + ["partner-referral"]
         )
-        self.uas = _sql_list(V.USER_AGENTS + V.BOT_USER_AGENTS)
-        self.partners = _sql_list(V.PARTNERS)
-        self.terms = _sql_list(V.SEARCH_TERMS)
-        self.channels = _sql_list(V.CHANNELS)
+        self.contents, _ = vocabulary([f"ad-{i}" for i in range(1, 5)])
+        self.terms, self.term_code = vocabulary(V.SEARCH_TERMS)
+        self.url_terms = pa.array([t.replace(" ", "+") for t in V.SEARCH_TERMS], pa.string())
+        self.uas = pa.array(V.USER_AGENTS + V.BOT_USER_AGENTS, pa.string())
+        self.channels = pa.array(V.CHANNELS, pa.string())
+        self.events = pa.array(["cta_clicked"], pa.string())
+        self.event_texts = pa.array(["CTA Clicked"], pa.string())
 
-    def write(self, sessions: NS, visitors: pa.Table, first_session_id: int, dirty_rate: float) -> int:
-        """Write one chunk; ``visitors`` has visitor, anonymous_id, user_id, identified_from, ua, ip, person_key."""
-        n = len(sessions.start)
+    def _utm(self, s: NS, session_id: np.ndarray) -> NS:
+        """Per session: codes (-1 = none) of utm source, medium, campaign, content and term."""
+        partner = s.partner >= 0
+        email = s.email_campaign >= 0
+        source = np.where(
+            s.platform >= 0,
+            s.platform,
+            np.where(email, 3, np.where(partner, 4 + np.maximum(s.partner, 0), -1)),
+        )
+        source = np.where(source >= 0, self.source_code[np.maximum(source, 0)], -1)
+        medium = np.where(s.platform == 0, 0, np.where(s.platform > 0, 1, np.where(email, 2, np.where(partner, 3, -1))))
+        medium = np.where(medium >= 0, self.medium_code[np.maximum(medium, 0)], -1)
+        name = np.where(
+            s.ad_campaign >= 0,
+            s.ad_campaign,
+            np.where(email, self.n_ads + s.email_campaign, np.where(partner, len(self.name_code) - 1, -1)),
+        )
+        name = np.where(name >= 0, self.name_code[np.maximum(name, 0)], -1)
+        content = np.where(s.ad_campaign >= 0, session_id % 4, -1)
+        term = np.where(s.platform == 0, self.term_code[session_id % len(V.SEARCH_TERMS)], -1)
+        return NS(source=source, medium=medium, name=name, content=content, term=term)
+
+    def _landing_urls(self, s: NS, utm: NS) -> tuple[pa.Array, np.ndarray]:
+        """URL dictionary (site pages, then the distinct landing URLs with UTM parameters of this chunk) and each
+        session's landing URL code in it."""
+        has = utm.source >= 0
+        code = np.where(has, -1, s.landing)
+        if not has.any():
+            return self.site_paths, code
+        parts = (s.landing, utm.source, utm.medium, utm.name, utm.content, utm.term)
+        key = np.zeros(int(has.sum()), dtype=np.int64)
+        for part, size in zip(parts, (self.n_pages, len(self.sources), len(self.mediums), len(self.names), 4,
+                                      len(self.terms)), strict=True):  # fmt: skip
+            key = key * (size + 1) + part[has] + 1
+        distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        rows = np.flatnonzero(has)[first]
+        content = utm.content[rows]
+        term = utm.term[rows]
+        url = pc.binary_join_element_wise(
+            self.site_paths.take(pa.array(s.landing[rows])),
+            "?utm_source=",
+            self.sources.take(pa.array(utm.source[rows])),
+            "&utm_medium=",
+            self.mediums.take(pa.array(utm.medium[rows])),
+            "&utm_campaign=",
+            self.names.take(pa.array(utm.name[rows])),
+            pc.if_else(
+                pa.array(content >= 0),
+                pc.binary_join_element_wise("&utm_content=", self.contents.take(pa.array(np.maximum(content, 0))), ""),
+                "",
+            ),
+            pc.if_else(
+                pa.array(term >= 0),
+                pc.binary_join_element_wise("&utm_term=", self.url_terms.take(pa.array(np.maximum(term, 0))), ""),
+                "",
+            ),
+            "",
+        )
+        code[has] = self.n_pages + inverse.reshape(-1)
+        del distinct
+        return pa.concat_arrays([self.site_paths, url]), code
+
+    def write(self, sessions: NS, visitors: NS, first_session_id: int, dirty_rate: float, part: int) -> int:
+        """Write one chunk as part file ``part``. ``visitors`` (see :func:`visitor_table`) holds every visitor of
+        the chunk's sessions, sorted by visitor number."""
+        s = sessions
+        n = len(s.start)
         if n == 0:
             return 0
-        paid = sessions.ad_campaign >= 0
-        day = (sessions.start[paid] - self.ctx.t0) // DAY
-        np.add.at(self.landed, (sessions.ad_campaign[paid], day), 1)
-        arrow = pa.table({k: getattr(sessions, k) for k in SESSION_FIELDS if k != "session_id"})
-        arrow = arrow.append_column("session_id", pa.array(first_session_id + np.arange(n), pa.int64()))
-        con = self.con
-        con.register("sessions_in", arrow)
-        con.register("visitors_in", visitors)
-        seed = self.ctx.seed
-        part = f"part-{self.part:05d}.parquet"
-        site = V.SITE
-        expanded_sql = f"""
-            with s as (
-                select s.*, v.anonymous_id, v.user_id, v.identified_from, v.ua, v.ip, v.person_key
-                from sessions_in as s join visitors_in as v on s.visitor = v.visitor
-            ),
-            p as (select *, unnest(range(n_pages)) as k from s),
-            h as (
-                select *,
-                    hash(session_id, k, {seed}) as h1,
-                    hash(session_id, k - 1, {seed}) as h0
-                from p
+        if s.n_pages.max() > 32:
+            raise ValueError("a session has more than 32 page views")
+        paid = s.ad_campaign >= 0
+        np.add.at(self.landed, (s.ad_campaign[paid], (s.start[paid] - self.ctx.t0) // DAY), 1)
+        session_id = first_session_id + np.arange(n, dtype=np.int64)
+        # the chunk's visitors, as positions into a slice of the visitor table
+        pos = np.searchsorted(visitors.visitor, s.visitor)
+        lo, hi = int(pos.min()), int(pos.max()) + 1
+        pos -= lo
+        vis = NS(**{k: v[lo:hi] for k, v in vars(visitors).items() if k not in ("user_ids", "person_keys")})
+        ips, ip_code = np.unique(vis.ip, return_inverse=True)
+        ip_dict = ip_strings(ips)
+        user_dict, user_code = _compact(vis.user, visitors.user_ids)
+        utm = self._utm(s, session_id)
+        urls, landing_url = self._landing_urls(s, utm)
+
+        # page views: row r is page k of session r's; per-session values are repeated, not gathered
+        n_pages = s.n_pages
+        rows = int(n_pages.sum())
+        first_row = np.cumsum(n_pages) - n_pages
+        last_row = first_row + n_pages - 1
+
+        def each(values: np.ndarray) -> np.ndarray:
+            return np.repeat(values, n_pages)
+
+        k = np.arange(rows, dtype=np.int64) - each(first_row)
+        h1 = mix64(each(session_id * 32) + k, self.salt)
+        h2 = mix64(h1, self.salt ^ 0x5BD1E995)
+        gap = each(s.gap)
+        # pages after the landing one come gap seconds apart, +-40% (never closer than 20% of gap)
+        jitter = bits(h1, 20, 20, each(s.gap * 8 // 10 + 1)) - each(s.gap * 4 // 10)
+        jitter[first_row] = 0
+        sec = each(s.start) + k * gap + jitter
+        ts_us = sec * US + bits(h1, 0, 20, 1000) * 1000
+        received_us = ts_us + bits(h2, 0, 20, 2500) * 1000
+        uuid_us = received_us - received_us % (3600 * US) + 3600 * US
+        page = self.slots[bits(h1, 40, 20, len(self.slots))]
+        page[first_row] = s.landing
+        prev = np.empty_like(page)  # previous page of the session (the landing page's is never read)
+        prev[1:] = page[:-1]
+        prev[0] = 0
+        referrer = self.prev_code[prev]
+        referrer[first_row] = np.where(s.ref >= 0, self.ref_code[s.ref], -1)
+        url_code = page.copy()
+        url_code[first_row] = landing_url
+        v = each(pos.astype(np.int32))
+        bot = each(s.bot)
+        landing_only = np.ones(rows, dtype=bool)  # NULL except on landing page views
+        landing_only[first_row] = False
+        campaign = {
+            col: encoded(_at(first_row, getattr(utm, key), rows), d, landing_only)
+            for col, key, d in (
+                ("context_campaign_source", "source", self.sources),
+                ("context_campaign_medium", "medium", self.mediums),
+                ("context_campaign_name", "name", self.names),
+                ("context_campaign_content", "content", self.contents),
+                ("context_campaign_term", "term", self.terms),
             )
-            select
-                'ajs-' || lower(to_hex(h1)) as id,
-                anonymous_id,
-                case when start + k * gap + case when k > 0 then ((h1 >> 20) % (gap * 8 // 10 + 1))::bigint
-                     - gap * 4 // 10 else 0 end >= identified_from then user_id end as user_id,
-                make_timestamp(
-                    (start + k * gap + case when k > 0 then ((h1 >> 20) % (gap * 8 // 10 + 1))::bigint - gap * 4 // 10
-                     else 0 end) * 1000000 + (h1 % 1000)::bigint * 1000
-                ) as ts,
-                case when k = 0 then landing else list_extract({self.pick}, (h1 % 1000)::int + 1) end as page,
-                case when k = 1 then landing
-                     when k > 1 then list_extract({self.pick}, (h0 % 1000)::int + 1) end as prev_page,
-                k, session_id, channel, platform, ad_campaign, email_campaign, partner, ref, ua, ip, bot,
-                person_key, h1
-            from h
-        """
-        utm_source = f"""case when platform >= 0 then list_extract(['google', 'linkedin', 'facebook'], platform + 1)
-                              when email_campaign >= 0 then 'hubspot'
-                              when partner >= 0 then list_extract({self.partners}, partner + 1) end"""
-        utm_medium = """case when platform = 0 then 'cpc' when platform > 0 then 'paid_social'
-                             when email_campaign >= 0 then 'email' when partner >= 0 then 'partner' end"""
-        utm_name = f"""case when ad_campaign >= 0 then list_extract({self.ad_names}, ad_campaign + 1)
-                            when email_campaign >= 0 then list_extract({self.email_names}, email_campaign + 1)
-                            when partner >= 0 then 'partner-referral' end"""
-        utm_content = "case when ad_campaign >= 0 then 'ad-' || (session_id % 4 + 1)::varchar end"
-        utm_term = f"case when platform = 0 then list_extract({self.terms}, (session_id % 8)::int + 1) end"
-        con.execute(f"""
-            create or replace temp table page_rows as
-            with expanded as ({expanded_sql})
-            select
-                id, anonymous_id, user_id, ts as "timestamp",
-                ts + to_milliseconds(((h1 >> 40) % 2500)::bigint) as received_at,
-                '{site}' || list_extract({self.paths}, page + 1)
-                    || case when k = 0 and {utm_source} is not null then
-                        '?utm_source=' || {utm_source} || '&utm_medium=' || {utm_medium}
-                        || '&utm_campaign=' || {utm_name}
-                        || coalesce('&utm_content=' || {utm_content}, '')
-                        || coalesce('&utm_term=' || replace({utm_term}, ' ', '+'), '')
-                       else '' end as url,
-                list_extract({self.paths}, page + 1) as path,
-                list_extract({self.titles}, page + 1) as title,
-                case when k = 0 then list_extract({self.refs}, ref + 1)
-                     else '{site}' || list_extract({self.paths}, prev_page + 1) end as referrer,
-                case when k = 0 then {utm_source} end as context_campaign_source,
-                case when k = 0 then {utm_medium} end as context_campaign_medium,
-                case when k = 0 then {utm_name} end as context_campaign_name,
-                case when k = 0 then {utm_content} end as context_campaign_content,
-                case when k = 0 then {utm_term} end as context_campaign_term,
-                list_extract({self.uas}, ua + 1) as context_user_agent,
-                ip as context_ip,
-                date_trunc('hour', ts + to_milliseconds(((h1 >> 40) % 2500)::bigint)) + interval 1 hour as uuid_ts,
-                bot, h1, session_id, channel, person_key
-            from expanded
-        """)
-        cols = (
-            'id, anonymous_id, user_id, "timestamp", received_at, url, path, title, referrer, '
-            "context_campaign_source, context_campaign_medium, context_campaign_name, context_campaign_content, "
-            "context_campaign_term, context_user_agent, context_ip, uuid_ts"
-        )
+        }
+        anonymous_id = encoded(v, vis.anonymous_id)
+        if (vis.user >= 0).any():  # known people: the user id once the device is identified
+            user_id = encoded(user_code[v], user_dict, sec < vis.identified_from[v])
+        else:
+            user_id = encoded(np.full(rows, -1, dtype=np.int32), user_dict)
+        url = encoded(url_code, urls)
+        path = encoded(page, self.paths)
+        ua = encoded(each(vis.ua[pos]), self.uas)
+        cols = {
+            "id": hex64("ajs-", h1),
+            "anonymous_id": anonymous_id,
+            "user_id": user_id,
+            "timestamp": _ts(ts_us),
+            "received_at": _ts(received_us),
+            "url": url,
+            "path": path,
+            "title": encoded(page, self.titles),
+            "referrer": encoded(referrer, self.referrers),
+            **campaign,
+            "context_user_agent": ua,
+            "context_ip": encoded(each(ip_code[pos]), ip_dict),
+            "uuid_ts": _ts(uuid_us),
+        }
+        pages = pa.table(cols)
+        name = f"part-{part:05d}.parquet"
         # duplicate deliveries of the same message (dirty data): a later uuid_ts, everything else equal
         dup_cut = int(dirty_rate * 0.2 * 2**32)
-        pages = con.execute(f"""
-            copy (
-                select {cols} from page_rows
-                union all
-                select {cols.replace("uuid_ts", "uuid_ts + interval 1 day as uuid_ts")} from page_rows
-                where bot = 0 and (h1 >> 8) % 4294967296 < {dup_cut}
-            ) to '{self.pages_dir / part}' (format parquet, compression snappy)
-        """).fetchone()[0]
-        con.execute(f"""
-            copy (
-                select id as row_key, 'duplicate_event' as fault from page_rows
-                where bot = 0 and (h1 >> 8) % 4294967296 < {dup_cut}
-                union all select id, case when bot = 1 then 'bot_traffic' else 'internal_traffic' end
-                from page_rows where bot > 0
-            ) to '{self.faults_dir / part}' (format parquet)
-        """)
-        # CTA clicks: 3% of human page views also send a track event
-        tracks = con.execute(f"""
-            copy (
-                select 'ajs-' || lower(to_hex(hash(h1, 7))) as id, anonymous_id, user_id,
-                       'cta_clicked' as event, 'CTA Clicked' as event_text,
-                       "timestamp" + interval 4 second as "timestamp", received_at + interval 4 second as received_at,
-                       url as context_page_url, path as context_page_path, context_user_agent,
-                       uuid_ts as uuid_ts
-                from page_rows where bot = 0 and h1 % 100 < 3 and path <> '/demo'
-            ) to '{self.tracks_dir / part}' (format parquet, compression snappy)
-        """).fetchone()[0]
-        # truth: one row per session (humans only)
-        con.execute(f"""
-            copy (
-                select session_id, any_value(anonymous_id) as anonymous_id, any_value(person_key) as person_id,
-                       min("timestamp") as started_at, max("timestamp") as ended_at,
-                       list_extract({self.channels}, any_value(channel) + 1) as channel,
-                       count(*) as pageviews
-                from page_rows where bot = 0 group by session_id order by session_id
-            ) to '{self.truth_dir / ("sessions-" + part)}' (format parquet)
-        """)
-        con.execute("drop table page_rows")
-        con.unregister("sessions_in")
-        con.unregister("visitors_in")
-        self.part += 1
-        self.rows_pages += pages
-        self.rows_tracks += tracks
+        dup = np.flatnonzero((bot == 0) & (bits(h2, 20, 32) < dup_cut)) if dup_cut else np.zeros(0, int)
+        if len(dup):
+            again = pages.take(pa.array(dup))
+            i = again.schema.get_field_index("uuid_ts")
+            again = again.set_column(i, "uuid_ts", _ts(uuid_us[dup] + 86_400 * US))
+            pages = pa.concat_tables([pages, again])
+        write_encoded(pages, self.pages_dir / name)
+        flagged = np.flatnonzero(bot > 0)
+        pq.write_table(
+            pa.table(
+                {
+                    "row_key": pa.concat_arrays([hex64("ajs-", h1[dup]), hex64("ajs-", h1[flagged])]),
+                    "fault": encoded(
+                        np.concatenate([np.zeros(len(dup), np.int64), bot[flagged]]),
+                        pa.array(["duplicate_event", "bot_traffic", "internal_traffic"]),
+                    ).cast(pa.string()),
+                }
+            ),
+            self.faults_dir / name,
+        )
+        # CTA clicks: 3% of human page views (except the demo page) also send a track event
+        cta = np.flatnonzero((bot == 0) & (bits(h2, 52, 12, 100) < 3) & (page != self.demo))
+        take = pa.array(cta)
+        tracks = pa.table(
+            {
+                "id": hex64("ajs-", mix64(h1[cta], self.salt ^ 0x2545F491)),
+                "anonymous_id": _decoded(anonymous_id.take(take)),  # few rows: plain strings, small dictionaries
+                "user_id": _decoded(user_id.take(take)),
+                "event": encoded(np.zeros(len(cta), np.int64), self.events),
+                "event_text": encoded(np.zeros(len(cta), np.int64), self.event_texts),
+                "timestamp": _ts(ts_us[cta] + 4 * US),
+                "received_at": _ts(received_us[cta] + 4 * US),
+                "context_page_url": _decoded(url.take(take)),
+                "context_page_path": path.take(take),
+                "context_user_agent": ua.take(take),
+                "uuid_ts": _ts(uuid_us[cta]),
+            }
+        )
+        write_encoded(tracks, self.tracks_dir / name, plain=("anonymous_id",))
+        # truth: one row per session (humans only), in session id order
+        human = np.flatnonzero(s.bot == 0)
+        person_dict, person_code = _compact(vis.person, visitors.person_keys)
+        truth = pa.table(
+            {
+                "session_id": pa.array(session_id[human], pa.int64()),
+                "anonymous_id": vis.anonymous_id.take(pa.array(pos[human])),
+                "person_id": encoded(person_code[pos[human]], person_dict),
+                "started_at": _ts(ts_us[first_row[human]]),  # page times increase within a session
+                "ended_at": _ts(ts_us[last_row[human]]),
+                "channel": encoded(s.channel[human], self.channels),
+                "pageviews": pa.array(n_pages[human], pa.int64()),
+            }
+        )
+        pq.write_table(
+            truth,
+            self.truth_dir / f"sessions-{name}",
+            compression="lz4",
+            use_dictionary=["person_id", "channel"],
+            store_schema=False,
+        )
+        self.rows_pages += pages.num_rows
+        self.rows_tracks += tracks.num_rows
         return n
+
+
+def _compact(index: np.ndarray, values: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The values an index (-1: none) refers to, without the others, and the index into them."""
+    if not (index >= 0).any():
+        return pa.array([], values.type), index
+    used, code = np.unique(index, return_inverse=True)  # -1 sorts first
+    return values.take(pa.array(used[used >= 0])), np.where(index >= 0, code - (used[0] < 0), -1)
+
+
+def _decoded(arr: pa.Array) -> pa.Array:
+    return arr.cast(arr.type.value_type) if pa.types.is_dictionary(arr.type) else arr
+
+
+def _ts(us: np.ndarray) -> pa.Array:
+    return pa.array(np.asarray(us, dtype=np.int64), pa.int64()).view(pa.timestamp("us"))
+
+
+def visitor_table(
+    visitor: np.ndarray,
+    anonymous_id: pa.Array,
+    ua: np.ndarray,
+    ip: np.ndarray,
+    identified_from: np.ndarray | None = None,
+    user: np.ndarray | None = None,
+    user_ids: pa.Array | None = None,
+    person: np.ndarray | None = None,
+    person_keys: pa.Array | None = None,
+) -> NS:
+    """The visitors of a chunk for :meth:`PageWriter.write`: visitor numbers (ascending), their anonymous ids,
+    user agent codes, IPs (integers), identification times (NEVER: anonymous), user (index into ``user_ids``;
+    -1: none) and person (index into ``person_keys``; -1: anonymous)."""
+    n = len(visitor)
+    order_ok = n < 2 or bool((np.diff(visitor) > 0).all())
+    if not order_ok:
+        raise ValueError("visitors must be sorted by visitor number")
+    none = np.full(n, -1, dtype=np.int64)
+    return NS(
+        visitor=np.asarray(visitor, dtype=np.int64),
+        anonymous_id=anonymous_id,
+        ua=np.asarray(ua, dtype=np.int64),
+        ip=np.asarray(ip, dtype=np.int64),
+        identified_from=np.full(n, NEVER, dtype=np.int64) if identified_from is None else identified_from,
+        user=none if user is None else user,
+        user_ids=pa.array([""], pa.string()) if user_ids is None else user_ids,
+        person=none if person is None else person,
+        person_keys=pa.array([""], pa.string()) if person_keys is None else person_keys,
+    )
