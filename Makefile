@@ -29,10 +29,11 @@ export DO_NOT_TRACK := 1
 # seeds are loaded into it first, because macros read rules from seeds when models compile.
 SQL_DIRS := $(wildcard models macros analyses tests/dbt)
 
-.PHONY: help venv install demo lint format test clean distclean constraints
+.PHONY: help venv install demo demo-spark lint format test clean distclean constraints
 
 help:
 	@echo "make demo     install, generate the sample company (SCALE=$(SCALE)), load it, dbt build"
+	@echo "make demo-spark  the same warehouse on Apache Spark (tiny sample, local PySpark, Java 17)"
 	@echo "make test     install, lint, run pytest"
 	@echo "make lint     ruff check, ruff format --check, sqlfluff lint"
 	@echo "make format   ruff format + ruff check --fix"
@@ -50,8 +51,18 @@ $(BIN)/python:
 # Re-installs only when the dependency files change.
 $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,spark]'
 	touch $@
+
+# The same warehouse on Apache Spark (local PySpark, Java 17): tiny sample, raw tables and dbt
+# build in warehouse/spark/ (GTM_SPARK_DIR). README: "Running on Apache Spark".
+GTM_SPARK_DIR ?= $(CURDIR)/warehouse/spark
+export GTM_SPARK_DIR
+
+demo-spark: install
+	$(BIN)/gtm $(GTM_FLAGS) generate --scale tiny --out data/raw-tiny
+	$(BIN)/gtm $(GTM_FLAGS) load --target spark --data data/raw-tiny
+	$(BIN)/gtm $(GTM_FLAGS) build --target spark
 
 demo: install
 	@mkdir -p "$(dir $(GTM_DUCKDB_PATH))"

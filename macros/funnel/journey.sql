@@ -14,11 +14,15 @@
     {%- for milestone in milestones %}
         case
             when {{ relation_alias }}.{{ milestone }}_raw is not null
+            {%- if loop.last %}
+                then {{ relation_alias }}.{{ milestone }}_raw  {#- least() of one argument: an error on Spark #}
+            {%- else %}
                 then least(
                     {%- for other in milestones[loop.index0:] %}
                     {{ relation_alias }}.{{ other }}_raw{{ ',' if not loop.last }}
                     {%- endfor %}
                 )
+            {%- endif %}
         end as {{ milestone }}_at{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}

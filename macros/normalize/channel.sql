@@ -63,6 +63,7 @@
     {%- if node is not none -%}
         {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
     {%- endif -%}
-    {#- some unit-test renderings carry no graph: seeds land in the `seeds` schema (dbt_project.yml) -#}
-    {{ return(api.Relation.create(database=target.database, schema=generate_schema_name('seeds', none), identifier=seed_name)) }}
+    {#- some unit-test renderings carry no graph: seeds land in the `seeds` schema (dbt_project.yml).
+        target.get: Spark targets have no database (schema.table only). -#}
+    {{ return(api.Relation.create(database=target.get('database'), schema=generate_schema_name('seeds', none), identifier=seed_name)) }}
 {%- endmacro %}

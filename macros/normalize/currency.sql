@@ -4,12 +4,14 @@
         the row of stg_finance__fx_rates_daily joined as `fx_alias` (see join_fx_rate). NULL when
         no rate is known for that currency and day (the model flags it).
     -#}
-    cast(round(
+    {%- set converted -%}
         case
             when {{ currency }} = '{{ var("reporting_currency") }}' then {{ amount }}
             else {{ amount }} * {{ fx_alias }}.rate_to_reporting
-        end, 2
-    ) as decimal(18, 2))
+        end
+    {%- endset %}
+    {#- round_places: the cent rounding of a double is the same on every engine (macros/portable/numeric.sql) #}
+    cast({{ round_places(converted, 2) }} as decimal(18, 2))
 {%- endmacro %}
 
 

@@ -1,4 +1,4 @@
-"""The `gtm` command line: generate, load, build, bench.
+"""The `gtm` command line: generate, load, build, parity, bench.
 
 Each verb is a thin wrapper over a function in its own module; errors derived from
 GtmError print one clear message and exit with their documented code.
@@ -7,6 +7,7 @@ GtmError print one clear message and exit with their documented code.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import date
@@ -38,6 +39,16 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
+    if args.target == "spark":
+        from gtm.load import load_spark
+        from gtm.spark import spark_dir
+
+        target = Path(args.spark_dir) if args.spark_dir else spark_dir()
+        sources = args.sources.split(",") if args.sources else None
+        counts = load_spark(data_dir=Path(args.data), spark_dir=target, sources=sources, progress=not args.quiet)
+        _print_counts(counts, f"the Spark warehouse {target}")
+        return EXIT_OK
+
     from gtm.load import load
 
     counts = load(
@@ -48,17 +59,47 @@ def _cmd_load(args: argparse.Namespace) -> int:
         memory_limit=args.memory_limit,
         mode=args.mode,
     )
-    width = max((len(k) for k in counts), default=10)
-    for fqn, rows in sorted(counts.items()):
-        print(f"  {fqn:<{width}} {rows:>12,}")
-    print(f"loaded {sum(counts.values()):,} rows into {len(counts)} tables -> {args.database}")
+    _print_counts(counts, args.database)
     return EXIT_OK
 
 
+def _print_counts(counts: dict[str, int], where: object) -> None:
+    width = max((len(k) for k in counts), default=10)
+    for fqn, rows in sorted(counts.items()):
+        print(f"  {fqn:<{width}} {rows:>12,}")
+    print(f"loaded {sum(counts.values()):,} rows into {len(counts)} tables -> {where}")
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
+    if args.target == "spark":
+        from gtm.spark import dbt_build as spark_build
+        from gtm.spark import spark_dir
+
+        spark_build(Path(args.spark_dir) if args.spark_dir else spark_dir(), extra_args=args.dbt_args)
+        return EXIT_OK
+
     from gtm.build import dbt_build
 
     dbt_build(database=Path(args.database), extra_args=args.dbt_args)
+    return EXIT_OK
+
+
+def _cmd_parity(args: argparse.Namespace) -> int:
+    from gtm.parity import ParityError, check
+    from gtm.spark import spark_dir
+
+    manifest = Path(args.manifest) if args.manifest else paths.PROJECT_ROOT / "target" / "manifest.json"
+    if not args.manifest and os.environ.get("DBT_TARGET_PATH"):
+        manifest = Path(os.environ["DBT_TARGET_PATH"]) / "manifest.json"
+    report = check(
+        database=Path(args.database),
+        spark_dir=Path(args.spark_dir) if args.spark_dir else spark_dir(),
+        manifest=manifest,
+        models=args.models.split(",") if args.models else None,
+    )
+    print(report.format())
+    if not report.ok:
+        raise ParityError(f"{len(report.differences)} difference(s) between the DuckDB and the Spark builds")
     return EXIT_OK
 
 
@@ -94,6 +135,21 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_target_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="duckdb: the DuckDB file (default); spark: the local Spark warehouse of the dbt target "
+        "`spark` (needs the spark extra and Java 17)",
+    )
+    parser.add_argument(
+        "--spark-dir",
+        default=None,
+        help="--target spark: Spark warehouse + metastore folder (GTM_SPARK_DIR, default warehouse/spark)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gtm", description="The GTM warehouse toolkit.")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
@@ -120,12 +176,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="link: typed views over Parquet files in the raw store beside the database (default); "
         "copy: copy every row into DuckDB tables (a self-contained database file, slower)",
     )
+    _add_target_options(load)
     load.set_defaults(func=_cmd_load)
 
     build = sub.add_parser("build", help="run dbt build against the warehouse")
     build.add_argument("--database", default=str(paths.warehouse_path()), help="DuckDB file (GTM_DUCKDB_PATH)")
+    _add_target_options(build)
     build.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra arguments passed to dbt build")
     build.set_defaults(func=_cmd_build)
+
+    parity = sub.add_parser(
+        "parity", help="compare the public marts of the DuckDB and the Spark builds (exit code 4 on a difference)"
+    )
+    parity.add_argument("--database", default=str(paths.warehouse_path()), help="DuckDB file (GTM_DUCKDB_PATH)")
+    parity.add_argument(
+        "--spark-dir", default=None, help="Spark warehouse + metastore folder (GTM_SPARK_DIR, default warehouse/spark)"
+    )
+    parity.add_argument(
+        "--manifest",
+        default=None,
+        help="dbt manifest listing the models (default: $DBT_TARGET_PATH/manifest.json, else target/manifest.json)",
+    )
+    parity.add_argument("--models", default=None, help="comma-separated models to compare (default: the public marts)")
+    parity.set_defaults(func=_cmd_parity)
 
     bench = sub.add_parser("bench", help="benchmark generate + load at a scale (wall time, rows/s, peak memory)")
     bench.add_argument("--scale", default="large", help="tiny | small | medium | large (default: large)")

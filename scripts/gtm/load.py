@@ -833,3 +833,145 @@ def load(
         con.close()
     order = {t.fqn: i for i, t in enumerate(contract.TABLES)}
     return dict(sorted(counts.items(), key=lambda kv: order[kv[0]]))
+
+
+# --------------------------------------------------------------------------- Spark target
+
+
+SPARK_RAW = "raw"  # <spark dir>/raw/<load id>/<source>/<table>/part-00000.parquet
+
+
+def _spark_select_sql(plan: TablePlan) -> str:
+    """The contract columns only, converted to their contract types; timestamps as UTC instants.
+
+    Spark's TIMESTAMP is an instant: written as TIMESTAMPTZ (Parquet isAdjustedToUTC), the
+    naive UTC values of the contract read back unchanged in Spark's UTC session. Columns
+    outside the contract are left out (their types need not exist in Spark).
+    """
+    present = {c.name.lower(): c for c in plan.present}
+    select = []
+    for column in plan.input.table.columns:
+        found = present.get(column.name.lower())
+        expr = (
+            f"CAST(NULL AS {column.type})"
+            if found is None
+            else _convert(quote_ident(found.name), found.read_type, column.type)
+        )
+        if column.type == contract.TIMESTAMP:
+            expr = f"CAST({expr} AS TIMESTAMPTZ)"
+        select.append(f"{expr} AS {quote_ident(column.name)}")
+    return "SELECT\n    " + ",\n    ".join(select) + f"\nFROM {plan.reader}"
+
+
+def _spark_write_files(plans: list[TablePlan], load_dir: Path, bar: tqdm) -> dict[str, int]:
+    """Write every table's contract-typed Parquet file into the load folder (DuckDB); return the row counts."""
+    counts: dict[str, int] = {}
+    with duckdb.connect(":memory:") as con:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET preserve_insertion_order = false")
+        for plan in plans:
+            table = plan.input.table
+            bar.set_postfix_str(f"writing {table.fqn}")
+            table_dir = load_dir / table.source / table.name
+            table_dir.mkdir(parents=True)
+            dst = table_dir / f"part-00000{PARQUET_SUFFIX}"
+            try:
+                con.execute(
+                    f"COPY ({_spark_select_sql(plan)}) TO {quote_literal(str(dst))} (FORMAT parquet, COMPRESSION zstd)"
+                )
+            except duckdb.Error as exc:
+                raise _translate_load_error(con, plan, exc) from exc
+            written = con.execute(f"SELECT count(*) FROM read_parquet({quote_literal(str(dst))})").fetchone()
+            counts[table.fqn] = written[0]
+            bar.update(1)
+    return counts
+
+
+def _spark_tables(spark, source: str) -> set[str]:
+    if not any(row[0] == source for row in spark.sql("SHOW DATABASES").collect()):
+        return set()
+    return {row.tableName for row in spark.sql(f"SHOW TABLES IN `{source}`").collect()}
+
+
+def _spark_remove_unreferenced(raw_root: Path, load_id: str, selected: list[str]) -> None:
+    """Delete the selected sources' folders of earlier loads (their tables now read ``load_id``), then empty loads."""
+    for load_dir in sorted(raw_root.iterdir()):
+        if not (_LOAD_ID.fullmatch(load_dir.name) and load_dir.is_dir()) or load_dir.name == load_id:
+            continue
+        for source in selected:
+            shutil.rmtree(load_dir / source, ignore_errors=True)
+        if not any(p.is_dir() for p in load_dir.iterdir()):
+            shutil.rmtree(load_dir)
+            log.info("spark raw store: removed %s (no longer referenced)", load_dir)
+
+
+def load_spark(
+    data_dir: Path,
+    spark_dir: Path | None = None,
+    sources: list[str] | None = None,
+    progress: bool = True,
+) -> dict[str, int]:
+    """Load the raw files under ``data_dir`` into the Spark warehouse ``spark_dir``; return ``{"source.table": rows}``.
+
+    The same validation as the DuckDB load (all problems reported together, nothing changed), then
+    every table is written as one Parquet file with exactly the contract's columns and types into
+    ``<spark_dir>/raw/<load id>/`` and created in Spark as an external Parquet table
+    ``<source>.<table>`` over it (``CREATE TABLE ... USING parquet LOCATION``). The selected
+    sources' tables are replaced; folders of earlier loads that no table reads are deleted.
+    The Spark metastore has no multi-table transaction: a failure while the tables are created
+    (rare: the files are already written and checked) leaves some sources on the new load; run
+    the load again.
+    """
+    from gtm import spark as gtm_spark
+
+    data_dir = Path(data_dir)
+    spark_dir = Path(spark_dir).resolve() if spark_dir else gtm_spark.spark_dir()
+    _check_data_dir(data_dir)
+    selected, explicit = _select_sources(data_dir, sources)
+    _check_crm_selected(data_dir, spark_dir / "metastore_db", selected, explicit)
+    _note_unknown_inputs(data_dir, selected)
+    plans, problems = _validate(data_dir, selected, explicit, None)
+    if problems:
+        raise BadInputError(_problem_list(f"cannot load {data_dir}", problems))
+
+    spark = gtm_spark.session(spark_dir)
+    for source in (s for s in contract.REQUIRED_SOURCES if s not in selected):
+        missing = [t.name for t in contract.tables_of(source) if t.name not in _spark_tables(spark, source)]
+        if missing:
+            raise BadInputError(
+                f"{source} (the CRM) is required: the Spark warehouse {spark_dir} has no {source} raw data yet "
+                f"(missing {', '.join(f'{source}.{m}' for m in missing)}), and --sources leaves it out. "
+                f"Add {source} to --sources."
+            )
+    raw_root = spark_dir / SPARK_RAW
+    raw_root.mkdir(parents=True, exist_ok=True)
+    while True:
+        load_id = _new_load_id()
+        load_dir = raw_root / load_id
+        with contextlib.suppress(FileExistsError):
+            load_dir.mkdir()
+            break
+    with tqdm(total=2 * len(plans), desc="gtm load (spark)", unit="step", file=sys.stderr, disable=not progress) as bar:
+        try:
+            counts = _spark_write_files(plans, load_dir, bar)
+        except BaseException:
+            shutil.rmtree(load_dir, ignore_errors=True)
+            raise
+        by_source: dict[str, list[TablePlan]] = {s: [] for s in selected}
+        for plan in plans:
+            by_source[plan.input.table.source].append(plan)
+        for source in selected:
+            spark.sql(f"CREATE DATABASE IF NOT EXISTS {gtm_spark.quote(source)}")
+            for table_name in sorted(_spark_tables(spark, source)):  # the source is replaced whole
+                spark.sql(f"DROP TABLE IF EXISTS {gtm_spark.quote(source)}.{gtm_spark.quote(table_name)}")
+            for plan in by_source[source]:
+                table = plan.input.table
+                bar.set_postfix_str(f"creating {table.fqn}")
+                spark.sql(gtm_spark.create_table_sql(table, load_dir / table.source / table.name))
+                bar.update(1)
+    try:
+        _spark_remove_unreferenced(raw_root, load_id, selected)
+    except OSError as exc:
+        log.warning("spark raw store clean-up failed (the load is done; the next load retries): %s", exc)
+    order = {t.fqn: i for i, t in enumerate(contract.TABLES)}
+    return dict(sorted(counts.items(), key=lambda kv: order[kv[0]]))

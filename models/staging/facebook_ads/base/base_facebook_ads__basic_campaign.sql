@@ -41,7 +41,7 @@ renamed as (
         source.campaign_id,
         source.date as date_day,
         source.account_id,
-        cast(source.spend as decimal(18, 6)) as spend,
+        {{ to_decimal('source.spend', 18, 6) }} as spend,
         source.impressions,
         source.inline_link_clicks as clicks,
         cast(null as decimal(18, 6)) as conversions,

@@ -45,7 +45,7 @@ renamed as (
         cast(cast(source.cost_micros as decimal(38, 0)) * 0.000001 as decimal(18, 6)) as spend,
         source.impressions,
         source.clicks,
-        cast(source.conversions as decimal(18, 6)) as conversions,
+        {{ to_decimal('source.conversions', 18, 6) }} as conversions,
         source._fivetran_synced,
         {{ dq_raw_values('google_ads', 'campaign_stats') }} as _dq_raw_values,
         {{ dbt.concat([

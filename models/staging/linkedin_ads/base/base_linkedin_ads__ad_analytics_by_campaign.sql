@@ -64,7 +64,7 @@ renamed as (
         'linkedin_ads' as platform,
         source.campaign_id,
         source.day as date_day,
-        cast(source.cost_in_local_currency as decimal(18, 6)) as spend,
+        {{ to_decimal('source.cost_in_local_currency', 18, 6) }} as spend,
         source.impressions,
         source.clicks,
         cast(source.external_website_conversions as decimal(18, 6)) as conversions,

@@ -22,7 +22,7 @@ renamed as (
         cast({{ dbt.date_trunc('month', 'source.month') }} as date) as cost_month,
         nullif(lower(trim(source.team)), '') as team,
         nullif(lower(trim(source.category)), '') as category,
-        cast(source.amount as decimal(18, 2)) as amount,
+        {{ to_decimal('source.amount', 18, 2) }} as amount,
         nullif(upper(trim(source.currency_code)), '') as currency_code,
         source._fivetran_synced,
         {{ dq_raw_values('sales_ops', 'gtm_cost') }} as _dq_raw_values,

@@ -23,7 +23,7 @@ renamed as (
         source.fiscal_year,
         source.fiscal_quarter,
         {{ fiscal_quarter_start_date('source.fiscal_year', 'source.fiscal_quarter') }} as fiscal_quarter_start_date,
-        cast(source.quota_amount as decimal(18, 2)) as quota_amount,
+        {{ to_decimal('source.quota_amount', 18, 2) }} as quota_amount,
         nullif(upper(trim(source.currency_code)), '') as currency_code,
         source._fivetran_synced,
         {{ dq_raw_values('sales_ops', 'quota') }} as _dq_raw_values,

@@ -34,7 +34,7 @@ renamed as (
         name,
         type,
         stage_name,
-        cast({{ nan_to_null("amount") }} as decimal(18, 2)) as amount,
+        {{ to_decimal(nan_to_null("amount"), 18, 2) }} as amount,
         nullif(upper(trim(currency_iso_code)), '') as currency_code,
         probability,
         forecast_category,

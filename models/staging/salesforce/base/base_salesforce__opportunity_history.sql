@@ -17,7 +17,7 @@ renamed as (
         nullif(trim(id), '') as opportunity_history_id,
         nullif(trim(opportunity_id), '') as opportunity_id,
         stage_name,
-        cast({{ nan_to_null("amount") }} as decimal(18, 2)) as amount,
+        {{ to_decimal(nan_to_null("amount"), 18, 2) }} as amount,
         probability,
         close_date as expected_close_date,
         nullif(trim(created_by_id), '') as changed_by_user_id,

@@ -41,20 +41,22 @@ renamed as (
 normalized as (
 
     -- the price of one unit per month: a year is 12 months, a week 52/12 of a month (and a
-    -- day 365/12), divided by the number of intervals between billings
+    -- day 365/12), divided by the number of intervals between billings. Computed in double
+    -- (explicitly: a decimal literal divides as a decimal on Spark, as a double on DuckDB)
+    -- and rounded by to_decimal, so every engine gets the same cents.
     select
         renamed.*,
-        cast(
-            renamed.unit_amount
+        {{ to_decimal(
+            "renamed.unit_amount
             * case renamed.billing_interval
-                when 'month' then 1.0
-                when 'year' then 1.0 / 12
-                when 'week' then 52.0 / 12
-                when 'day' then 365.0 / 12
+                when 'month' then cast(1 as double)
+                when 'year' then cast(1 as double) / 12
+                when 'week' then cast(52 as double) / 12
+                when 'day' then cast(365 as double) / 12
             end
-            / nullif(renamed.interval_count, 0)
-            as decimal(18, 4)
-        ) as monthly_unit_amount
+            / nullif(renamed.interval_count, 0)",
+            18, 4
+        ) }} as monthly_unit_amount
     from renamed
 
 ),
