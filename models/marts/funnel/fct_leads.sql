@@ -37,7 +37,7 @@ fit as (
 
 opportunities as (
 
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ ref('fct_opportunities') }}
 
 ),
 

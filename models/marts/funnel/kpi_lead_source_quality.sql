@@ -14,7 +14,7 @@ leads as (
 
 opportunities as (
 
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ ref('fct_opportunities') }}
 
 ),
 
