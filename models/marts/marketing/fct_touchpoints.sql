@@ -182,7 +182,12 @@ form_touches as (
         form_submissions.submitted_at as touched_at,
         crm_people.person_id,
         cast(null as {{ dbt.type_string() }}) as crm_account_id,
-        coalesce(form_sessions.channel, hubspot_contacts.channel, 'other') as channel,
+        coalesce(
+            form_sessions.channel,
+            {{ channel_from_mapping('hubspot', 'form_title', 'form_submissions.form_title') }},
+            hubspot_contacts.channel,
+            'other'
+        ) as channel,
         utm_campaigns.campaign_id,
         cast(null as {{ dbt.type_string() }}) as sales_rep_id,
         cast(null as {{ dbt.type_string() }}) as opportunity_id
