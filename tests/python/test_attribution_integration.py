@@ -1,13 +1,12 @@
 """Attribution, ad spend and email engagement on the real pipeline, against the generator's truth.
 
-Uses the shared ``small_clean_warehouse`` build (small, seed 7). The generator's truth knows, per
-opportunity, the first-touch channel of the *person who created it* (truth_opportunities.
-first_touch_channel: that person's acquisition channel, 'sales_outbound' for prospected people).
-fct_attribution follows KPIS.md instead: eligible touches are the *marketing* touches of *any
-person of the account* in the 90 days before creation. The two agree exactly where the
-attribution's first touch is the opportunity's own lead person's touch; they differ where a
-colleague touched first, or where a prospected (sales-sourced) person had a marketing touch
-before the opportunity. Both gaps are measured and printed here.
+Uses the shared ``small_clean_warehouse`` build (small, seed 7). KPIS.md's first touch (the first
+*marketing* touch of *any person of the account* in the 90 days before creation) is recomputed
+from the generator's truth and must agree per channel within 2% (it agrees to the cent). The
+truth also knows the first-touch channel of the *person who created* each opportunity
+(truth_opportunities.first_touch_channel, 'sales_outbound' for prospected people): a different
+question, compared and printed too; they agree exactly where the attribution's first touch is
+the opportunity's own lead person's touch.
 """
 
 from __future__ import annotations
