@@ -2,6 +2,8 @@
 -- currency, impressions, clicks and the platform's own conversions, with the campaign's name (its
 -- latest history version) and channel. Rows of campaigns the platform's campaign history does not
 -- know are kept (flagged), so spend here always equals spend in staging.
+{%- set platforms = ['google_ads', 'linkedin_ads', 'facebook_ads'] %}
+
 with
 
 google_ads as (
@@ -30,54 +32,23 @@ campaigns as (
 
 stats as (
 
-    select
-        platform,
-        cast(campaign_id as {{ dbt.type_string() }}) as source_campaign_id,
-        date_day,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
-        currency_code,
-        spend,
-        spend_reporting,
-        impressions,
-        clicks,
-        conversions,
-        channel,
-        is_orphan_campaign
-    from google_ads
-
-    union all
-
-    select
-        platform,
-        cast(campaign_id as {{ dbt.type_string() }}) as source_campaign_id,
-        date_day,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
-        currency_code,
-        spend,
-        spend_reporting,
-        impressions,
-        clicks,
-        conversions,
-        channel,
-        is_orphan_campaign
-    from linkedin_ads
-
-    union all
-
-    select
-        platform,
-        cast(campaign_id as {{ dbt.type_string() }}) as source_campaign_id,
-        date_day,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
-        currency_code,
-        spend,
-        spend_reporting,
-        impressions,
-        clicks,
-        conversions,
-        channel,
-        is_orphan_campaign
-    from facebook_ads
+    {% for platform in platforms %}
+        select
+            platform,
+            cast(campaign_id as {{ dbt.type_string() }}) as source_campaign_id,
+            date_day,
+            cast(account_id as {{ dbt.type_string() }}) as account_id,
+            currency_code,
+            spend,
+            spend_reporting,
+            impressions,
+            clicks,
+            conversions,
+            channel,
+            is_orphan_campaign
+        from {{ platform }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
