@@ -1,5 +1,5 @@
 # gtm-warehouse developer entry points. Everything runs with the project's own venv.
-#   make demo    build the sample company's warehouse (SCALE=tiny|small|medium|large)
+#   make demo    build and publish the sample company's warehouse with gtm run (SCALE=tiny|small|medium|large)
 #   make test    lint, then the pytest suites
 #   make lint    ruff + sqlfluff
 #   make clean   remove build outputs, generated data and the warehouse (keeps .venv)
@@ -32,7 +32,7 @@ SQL_DIRS := $(wildcard models macros analyses tests/dbt)
 .PHONY: help venv install demo demo-spark lint format test clean distclean constraints
 
 help:
-	@echo "make demo     install, generate the sample company (SCALE=$(SCALE)), load it, dbt build"
+	@echo "make demo     install, then gtm run: generate the sample company (SCALE=$(SCALE)), load, dbt build, check, report, publish"
 	@echo "make demo-spark  the same warehouse on Apache Spark (tiny sample, local PySpark, Java 17)"
 	@echo "make test     install, lint, run pytest"
 	@echo "make lint     ruff check, ruff format --check, sqlfluff lint"
@@ -66,11 +66,10 @@ demo-spark: install
 
 demo: install
 	@mkdir -p "$(dir $(GTM_DUCKDB_PATH))"
-	$(BIN)/gtm $(GTM_FLAGS) generate --scale $(SCALE)
-	$(BIN)/gtm $(GTM_FLAGS) load
-	$(BIN)/gtm $(GTM_FLAGS) build
+	$(BIN)/gtm $(GTM_FLAGS) run --scale $(SCALE)
 	@echo
-	@echo "Warehouse: $(GTM_DUCKDB_PATH)"
+	@echo "Warehouse (published by gtm run; BI tools open it read-only): $(GTM_DUCKDB_PATH)"
+	@echo "Weekly GTM review: $(basename $(GTM_DUCKDB_PATH))-report.html"
 	@echo "Query it from Python:"
 	@echo "  $(BIN)/python -c \"import duckdb; duckdb.connect('$(GTM_DUCKDB_PATH)', read_only=True).sql('show all tables').show()\""
 	@echo "or through dbt:"

@@ -53,7 +53,7 @@ def _describe_failures(results: Sequence[object]) -> str:
         lines.append(f"  {r.node.unique_id}: {_status(r)}" + (f": {message[:200]}" if message else ""))
     if len(failed) > _MAX_LISTED:
         lines.append(f"  … and {len(failed) - _MAX_LISTED} more")
-    lines.append(f"details: {PROJECT_ROOT / 'logs' / 'dbt.log'}")
+    lines.append(f"details: {Path(os.environ.get('DBT_LOG_PATH') or PROJECT_ROOT / 'logs') / 'dbt.log'}")
     if any("Catalog Error" in _message(r) and "does not exist" in _message(r) for r in failed):
         lines.append(
             "raw tables are missing: run gtm load first, or switch an optional source off "
@@ -76,11 +76,17 @@ def _release_duckdb() -> None:
         environment.close()
 
 
-def dbt_build(database: Path, extra_args: list[str] | None = None) -> None:
+def dbt_build(
+    database: Path,
+    extra_args: list[str] | None = None,
+    callbacks: list | None = None,
+    quiet: bool = False,
+) -> object:
     """Run `dbt build` on the project against `database`; raise BuildError naming the failed nodes.
 
     `extra_args` are passed to dbt build as they are (a leading "--" separator is dropped), e.g.
-    ["--select", "staging"].
+    ["--select", "staging"]. `callbacks` are dbtRunner event callbacks (gtm run streams progress
+    with them); `quiet` keeps dbt's own console log to errors. Returns dbt's RunExecutionResult.
     """
     database = Path(database).resolve()
     if not database.is_file():
@@ -100,11 +106,14 @@ def dbt_build(database: Path, extra_args: list[str] | None = None) -> None:
     project = str(PROJECT_ROOT)
     with _environ(env):
         try:
-            outcome = dbtRunner().invoke(["build", "--project-dir", project, "--profiles-dir", project, *args])
+            flags = ["--quiet"] if quiet else []
+            outcome = dbtRunner(callbacks=callbacks or []).invoke(
+                ["build", *flags, "--project-dir", project, "--profiles-dir", project, *args]
+            )
         finally:
             _release_duckdb()
     if outcome.success:
-        return
+        return outcome.result
     if outcome.exception is not None:
         raise BuildError(f"dbt build could not run: {outcome.exception}") from outcome.exception
     results = getattr(outcome.result, "results", None) or []

@@ -50,15 +50,17 @@ def _cmd_load(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     from gtm.load import load
+    from gtm.lock import warehouse_lock
 
-    counts = load(
-        data_dir=Path(args.data),
-        database=Path(args.database),
-        sources=args.sources.split(",") if args.sources else None,
-        progress=not args.quiet,
-        memory_limit=args.memory_limit,
-        mode=args.mode,
-    )
+    with warehouse_lock(Path(args.database), log=print):  # one writer at a time (gtm run, build, load)
+        counts = load(
+            data_dir=Path(args.data),
+            database=Path(args.database),
+            sources=args.sources.split(",") if args.sources else None,
+            progress=not args.quiet,
+            memory_limit=args.memory_limit,
+            mode=args.mode,
+        )
     _print_counts(counts, args.database)
     return EXIT_OK
 
@@ -79,8 +81,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     from gtm.build import dbt_build
+    from gtm.lock import warehouse_lock
 
-    dbt_build(database=Path(args.database), extra_args=args.dbt_args)
+    with warehouse_lock(Path(args.database), log=print):  # one writer at a time (gtm run, build, load)
+        dbt_build(database=Path(args.database), extra_args=args.dbt_args)
     return EXIT_OK
 
 
@@ -135,6 +139,108 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_options(args: argparse.Namespace):
+    from gtm.check import CheckOptions
+
+    return CheckOptions(
+        as_of=date.fromisoformat(args.as_of_date) if getattr(args, "as_of_date", None) else None,
+        anomaly_factor=args.anomaly_factor,
+        trailing_months=args.trailing_months,
+        freshness_warn_days=args.freshness_warn_days,
+        freshness_error_days=args.freshness_error_days,
+    )
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    import shlex
+
+    from gtm.run import RunOptions, run
+
+    options = RunOptions(
+        published=Path(args.database),
+        data=Path(args.data) if args.data else None,
+        out=Path(args.out) if args.out else None,
+        scale=args.scale,
+        seed=args.seed,
+        as_of=args.as_of,
+        dirty_rate=args.dirty_rate,
+        sources=args.sources.split(",") if args.sources else None,
+        load_mode=args.load_mode,
+        memory_limit=args.memory_limit,
+        dbt_args=args.dbt_args,
+        report=Path(args.report) if args.report else None,
+        skip_report=args.no_report,
+        check_options=_check_options(args),
+        quiet=args.quiet,
+        verbose=args.verbose,
+        command=shlex.join(["gtm", *sys.argv[1:]]),
+    )
+    return run(options)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from gtm.check import run_checks
+    from gtm.errors import CheckError
+
+    report = run_checks(Path(args.database), _check_options(args))
+    print(report.format(verbose=args.verbose))
+    if not report.ok:
+        raise CheckError(report.summary())
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from gtm.report import write_report
+    from gtm.run import default_report_path
+
+    out = Path(args.out) if args.out else default_report_path(Path(args.database))
+    write_report(Path(args.database), out, _check_options(args))
+    print(f"report -> {out}")
+    return EXIT_OK
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    import shlex
+
+    from gtm.check import run_checks
+    from gtm.errors import CheckError
+    from gtm.lock import warehouse_lock
+    from gtm.run import clean_leftovers, new_run_id, publish_copy, runs_dir
+
+    published = Path(args.database).resolve()
+    command = shlex.join(["gtm", *sys.argv[1:]])
+    with warehouse_lock(published, command=command, log=print):
+        if not args.skip_check:
+            report = run_checks(Path(args.source), _check_options(args))
+            print(report.format(verbose=args.verbose))
+            if not report.ok:
+                raise CheckError(f"{report.summary()}; {published} was not replaced")
+        run_id = new_run_id()
+        info = {"run_id": run_id, "command": command, "run_dir": runs_dir(published) / run_id, "raw_dir": ""}
+        clean_leftovers(published, say=print)
+        publish_copy(Path(args.source), published, info)
+    print(f"published {args.source} -> {published} (run {run_id})")
+    return EXIT_OK
+
+
+def _add_check_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of-date", default=None, help="as_of_date of the build (default: the dbt var)")
+    parser.add_argument(
+        "--anomaly-factor",
+        type=float,
+        default=3.0,
+        help="flag a month whose leads, sessions or spend is more than this factor above (or below 1/factor of) "
+        "the trailing median (default 3)",
+    )
+    parser.add_argument("--trailing-months", type=int, default=6, help="months in the trailing median (default 6)")
+    parser.add_argument(
+        "--freshness-warn-days", type=int, default=2, help="source older than as_of_date by more: warning (2)"
+    )
+    parser.add_argument(
+        "--freshness-error-days", type=int, default=7, help="source older than as_of_date by more: error (7)"
+    )
+
+
 def _add_target_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target",
@@ -184,6 +290,50 @@ def build_parser() -> argparse.ArgumentParser:
     _add_target_options(build)
     build.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra arguments passed to dbt build")
     build.set_defaults(func=_cmd_build)
+
+    run_p = sub.add_parser(
+        "run",
+        help="generate (or --data) -> load -> dbt build -> check -> report -> publish, safely (one run at a time)",
+    )
+    run_p.add_argument(
+        "--data", default=None, help="your raw files (skip generate); default: generate the sample company"
+    )
+    run_p.add_argument("--scale", default="medium", help="generate: tiny | small | medium | large (default: medium)")
+    run_p.add_argument("--seed", type=int, default=42, help="generate: random seed (default 42)")
+    run_p.add_argument("--dirty-rate", type=float, default=0.0, help="generate: share of rows with injected faults")
+    run_p.add_argument("--as-of", default="2025-12-31", help="generate: last day of history (YYYY-MM-DD)")
+    run_p.add_argument("--out", default=None, help="generate: output directory (default: data/raw)")
+    run_p.add_argument("--sources", default=None, help="load: comma-separated sources (default: all present)")
+    run_p.add_argument("--load-mode", choices=("link", "copy"), default="link", help="load: --mode (default link)")
+    run_p.add_argument("--memory-limit", default="4GB", help="load: DuckDB memory limit (default 4GB)")
+    run_p.add_argument(
+        "--database", default=str(paths.warehouse_path()), help="the published warehouse (GTM_DUCKDB_PATH)"
+    )
+    run_p.add_argument("--report", default=None, help="report file (default: <warehouse dir>/<stem>-report.html)")
+    run_p.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    _add_check_options(run_p)
+    run_p.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra arguments after -- are passed to dbt build")
+    run_p.set_defaults(func=_cmd_run)
+
+    check_p = sub.add_parser("check", help="output checks of a warehouse (exit code 5 on an error)")
+    check_p.add_argument("--database", default=str(paths.warehouse_path()), help="DuckDB file (GTM_DUCKDB_PATH)")
+    _add_check_options(check_p)
+    check_p.set_defaults(func=_cmd_check)
+
+    report_p = sub.add_parser("report", help="write the self-contained HTML report of the weekly GTM review")
+    report_p.add_argument("--database", default=str(paths.warehouse_path()), help="DuckDB file (GTM_DUCKDB_PATH)")
+    report_p.add_argument("--out", default=None, help="HTML file (default: <warehouse dir>/<stem>-report.html)")
+    _add_check_options(report_p)
+    report_p.set_defaults(func=_cmd_report)
+
+    publish_p = sub.add_parser("publish", help="check a built DuckDB file, then atomically replace the published one")
+    publish_p.add_argument("source", help="the built DuckDB file to publish (copied; left as it is)")
+    publish_p.add_argument(
+        "--database", default=str(paths.warehouse_path()), help="the published warehouse (GTM_DUCKDB_PATH)"
+    )
+    publish_p.add_argument("--skip-check", action="store_true", help="publish without running gtm check")
+    _add_check_options(publish_p)
+    publish_p.set_defaults(func=_cmd_publish)
 
     parity = sub.add_parser(
         "parity", help="compare the public marts of the DuckDB and the Spark builds (exit code 4 on a difference)"

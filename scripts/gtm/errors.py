@@ -7,6 +7,10 @@ EXIT_OK = 0
 EXIT_FAILURE = 1  # unexpected error
 EXIT_BAD_INPUT = 2  # missing/invalid input files, columns, types, arguments
 EXIT_BUILD_FAILED = 3  # dbt build failed
+# 4: gtm parity found a difference (gtm.parity.EXIT_PARITY_FAILED)
+EXIT_CHECK_FAILED = 5  # gtm check found an error in the built warehouse (nothing published)
+EXIT_BUSY = 6  # another gtm run/build/load/publish holds the warehouse lock
+EXIT_INTERRUPTED = 130  # stopped by Ctrl-C / SIGTERM (nothing published)
 
 
 class GtmError(Exception):
@@ -23,3 +27,15 @@ class BadInputError(GtmError):
 
 class BuildError(GtmError):
     exit_code = EXIT_BUILD_FAILED
+
+
+class CheckError(GtmError):
+    """gtm check found errors in the warehouse's outputs."""
+
+    exit_code = EXIT_CHECK_FAILED
+
+
+class BusyError(GtmError):
+    """Another process holds the warehouse lock."""
+
+    exit_code = EXIT_BUSY

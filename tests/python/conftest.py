@@ -187,3 +187,57 @@ def small_clean_warehouse(tmp_path_factory) -> Warehouse:
 @pytest.fixture(scope="session")
 def small_dirty_warehouse(tmp_path_factory) -> Warehouse:
     return build_warehouse(tmp_path_factory.mktemp("small_dirty_warehouse"), "small", seed=7, dirty_rate=0.05)
+
+
+# --------------------------------------------------------------------------- gtm run (issue 9)
+
+
+@dataclass
+class PublishedRun:
+    """A tiny sample company published by `gtm run` (subprocess), for the run / report tests.
+
+    ``env`` points GTM_DUCKDB_PATH, DBT_TARGET_PATH and DBT_LOG_PATH into ``root``; ``raw`` is
+    the seed-42 sample, ``raw_other`` a seed-43 one (different numbers, for a second run).
+    """
+
+    root: Path
+    env: dict
+    raw: Path
+    raw_other: Path
+    first: object  # the CompletedProcess of the first run
+
+    @property
+    def published(self) -> Path:
+        return Path(self.env["GTM_DUCKDB_PATH"])
+
+    @property
+    def report(self) -> Path:
+        return self.published.parent / f"{self.published.stem}-report.html"
+
+
+def gtm_bin() -> str:
+    import sys
+
+    return str(Path(sys.executable).parent / "gtm")
+
+
+@pytest.fixture(scope="session")
+def tiny_published(tmp_path_factory) -> PublishedRun:
+    import os
+    import subprocess
+
+    root = tmp_path_factory.mktemp("tiny_published")
+    raw, raw_other = root / "raw", root / "raw_other"
+    generate(raw, scale="tiny", seed=42, progress=False)
+    generate(raw_other, scale="tiny", seed=43, progress=False)
+    env = dict(os.environ)
+    env.pop("GTM_REPORT_PATH", None)
+    env.update(
+        GTM_DUCKDB_PATH=str(root / "warehouse" / "gtm.duckdb"),
+        DBT_TARGET_PATH=str(root / "target"),
+        DBT_LOG_PATH=str(root / "logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    first = subprocess.run([gtm_bin(), "run", "--data", str(raw)], env=env, capture_output=True, text=True, timeout=900)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    return PublishedRun(root=root, env=env, raw=raw, raw_other=raw_other, first=first)
