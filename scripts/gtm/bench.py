@@ -69,6 +69,11 @@ class StepSpec:
     details: Callable[[BenchConfig], dict[str, int]] = lambda cfg: {}  # extra counts worth showing
     # the options that make runs of one scale different variants (one row each in BENCHMARKS.md)
     options: Callable[[BenchConfig], str] = lambda cfg: ""
+    # the whole command line (default: `python -m gtm.cli -q` + args), and extra environment variables
+    command: Callable[[BenchConfig], list[str]] | None = None
+    env: Callable[[BenchConfig], dict[str, str]] = lambda cfg: {}
+    # the slowest nodes of a dbt step, (name, seconds) from its run_results.json
+    slowest: Callable[[BenchConfig], list[tuple[str, float]]] = lambda cfg: []
 
 
 def dir_bytes(path: Path) -> int:
@@ -144,6 +149,115 @@ def _database_bytes(cfg: BenchConfig) -> dict[str, int]:
     return {"database": dir_bytes(cfg.database) + dir_bytes(wal) + own, "raw store (links)": linked}
 
 
+# ----------------------------------------------------------------- dbt steps (issue 11)
+#
+# parse        `dbt parse --no-partial-parse`: the project's fixed cost before any SQL runs
+# empty        `gtm build -- --empty`: parse + every model and test on zero rows (dbt's fixed cost);
+#              it leaves empty tables behind, so it runs before `build`
+# floor        one DuckDB pass reading every raw table once (every column): what no build can beat
+# build        the full `dbt build --full-refresh`, slowest nodes from run_results.json
+# extend       `gtm generate --extend-days 1` on the sample
+# reload       `gtm load` of the extended sample (as `load`)
+# incremental  `dbt build` after the extension (incremental models process only the new days)
+
+
+def _work_dir(cfg: BenchConfig) -> Path:
+    return cfg.database.resolve().parent / f"{cfg.database.stem}.bench"
+
+
+def _as_of(cfg: BenchConfig) -> str:
+    try:
+        return str(_summary_json(cfg)["as_of_date"])
+    except GtmError:
+        return "2025-12-31"
+
+
+def _dbt_env(step: str) -> Callable[[BenchConfig], dict[str, str]]:
+    def env(cfg: BenchConfig) -> dict[str, str]:
+        return {
+            "DBT_TARGET_PATH": str(_work_dir(cfg) / f"target_{step}"),
+            "DBT_LOG_PATH": str(_work_dir(cfg) / f"logs_{step}"),
+            "GTM_MEMORY_LIMIT": cfg.memory_limit,
+            "GTM_DUCKDB_PATH": str(cfg.database.resolve()),
+        }
+
+    return env
+
+
+def _dbt_build_args(*extra: str) -> Callable[[BenchConfig], list[str]]:
+    def args(cfg: BenchConfig) -> list[str]:
+        as_of = json.dumps({"as_of_date": _as_of(cfg)})
+        return ["build", "--database", str(cfg.database), "--", *extra, "--vars", as_of]
+
+    return args
+
+
+def _dbt_slowest(step: str, top: int = 8) -> Callable[[BenchConfig], list[tuple[str, float]]]:
+    def slowest(cfg: BenchConfig) -> list[tuple[str, float]]:
+        path = _work_dir(cfg) / f"target_{step}" / "run_results.json"
+        try:
+            results = json.loads(path.read_text())["results"]
+        except (OSError, ValueError, KeyError):
+            return []
+        timed = sorted(
+            ((r["unique_id"].split(".")[-1], float(r["execution_time"])) for r in results), key=lambda x: -x[1]
+        )
+        return [(name, round(seconds, 1)) for name, seconds in timed[:top]]
+
+    return slowest
+
+
+def _raw_rows(cfg: BenchConfig, _stdout: str) -> int:
+    return int(_summary_json(cfg)["raw_rows"])
+
+
+_READ = re.compile(r"^read ([\d,]+) rows of \d+ tables", re.MULTILINE)
+_EXTENDED = re.compile(r"([\d,]+) new raw rows", re.MULTILINE)
+
+
+def _parsed_rows(pattern: re.Pattern, step: str) -> Callable[[BenchConfig, str], int]:
+    def rows(_cfg: BenchConfig, stdout: str) -> int:
+        match = pattern.search(stdout)
+        if not match:
+            raise GtmError(f"gtm bench: cannot find the row count in the output of the {step} step:\n{stdout[-2000:]}")
+        return int(match.group(1).replace(",", ""))
+
+    return rows
+
+
+def _project_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def _load_args(cfg: BenchConfig) -> list[str]:
+    return ["load", "--data", str(cfg.out_dir), "--database", str(cfg.database), "--mode", cfg.load_mode] + [
+        "--memory-limit",
+        cfg.memory_limit,
+    ]
+
+
+def floor_pass(database: Path, memory_limit: str = "4GB") -> int:
+    """The floor: read every raw table of the warehouse once, every column (hash of each), in one DuckDB
+    connection; returns the rows read. No build can read the raw data faster than this."""
+    import duckdb
+
+    con = duckdb.connect(str(database), read_only=True, config={"memory_limit": memory_limit})
+    rows = 0
+    try:
+        for table in contract.TABLES:
+            schema, name = table.source, table.name
+            exists = con.execute(
+                "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                [schema, name],
+            ).fetchone()[0]
+            if exists:
+                got = con.execute(f'select count(*), max(hash(columns(*))) from "{schema}"."{name}"').fetchone()
+                rows += int(got[0])
+    finally:
+        con.close()
+    return rows
+
+
 STEPS: dict[str, StepSpec] = {
     "generate": StepSpec(
         name="generate",
@@ -177,7 +291,64 @@ STEPS: dict[str, StepSpec] = {
         outputs=_database_bytes,
         options=lambda cfg: f"--mode {cfg.load_mode} --memory-limit {cfg.memory_limit}",
     ),
+    "parse": StepSpec(
+        name="parse",
+        args=lambda cfg: [],
+        command=lambda cfg: [
+            sys.executable,
+            "-c",
+            "import sys; from dbt.cli.main import cli; sys.exit(cli())",
+            "parse",
+            "--no-partial-parse",
+            "--project-dir",
+            str(_project_root()),
+            "--profiles-dir",
+            str(_project_root()),
+        ],
+        env=_dbt_env("parse"),
+        rows=lambda cfg, out: 0,
+        outputs=lambda cfg: {},
+    ),
+    "empty": StepSpec(
+        name="empty",
+        args=_dbt_build_args("--empty"),
+        env=_dbt_env("empty"),
+        rows=lambda cfg, out: 0,
+        outputs=lambda cfg: {},
+    ),
+    "floor": StepSpec(
+        name="floor",
+        args=lambda cfg: [],
+        command=lambda cfg: [sys.executable, "-m", "gtm.bench", "floor", str(cfg.database), cfg.memory_limit],
+        rows=_parsed_rows(_READ, "floor"),
+        outputs=lambda cfg: {},
+    ),
+    "build": StepSpec(
+        name="build",
+        args=_dbt_build_args("--full-refresh"),
+        env=_dbt_env("build"),
+        rows=_raw_rows,
+        outputs=_database_bytes,
+        slowest=_dbt_slowest("build"),
+        options=lambda cfg: f"dbt memory_limit {cfg.memory_limit}",
+    ),
+    "extend": StepSpec(
+        name="extend",
+        args=lambda cfg: ["generate", "--out", str(cfg.out_dir), "--extend-days", "1"],
+        rows=_parsed_rows(_EXTENDED, "extend"),
+        outputs=lambda cfg: {},
+    ),
+    "reload": StepSpec(name="reload", args=_load_args, rows=_load_rows, outputs=lambda cfg: {}),
+    "incremental": StepSpec(
+        name="incremental",
+        args=_dbt_build_args(),
+        env=_dbt_env("incremental"),
+        rows=_raw_rows,
+        outputs=lambda cfg: {},
+        slowest=_dbt_slowest("incremental"),
+    ),
 }
+DBT_STEPS = ("parse", "empty", "floor", "build", "extend", "reload", "incremental")
 
 
 @dataclass(frozen=True)
@@ -186,9 +357,17 @@ class Targets:
 
     min_rows_per_s: float | None = None
     max_peak_bytes: int | None = None
+    max_build_s: float | None = None  # the full dbt build step
+    max_incremental_share: float | None = None  # incremental step wall time / full build wall time
 
     def describe(self) -> str:
         parts = []
+        if self.max_build_s is not None:
+            parts.append(f"full dbt build ≤ {self.max_build_s:g} s")
+        if self.max_incremental_share is not None:
+            parts.append(
+                f"incremental build after a 1-day extension ≤ {self.max_incremental_share:.0%} of the full build"
+            )
         if self.min_rows_per_s is not None:
             parts.append(f"≥ {self.min_rows_per_s:,.0f} rows/s end to end")
         if self.max_peak_bytes is not None:
@@ -202,8 +381,18 @@ TARGETS: dict[str, Targets] = {
 }
 
 
+# Any kind with a full dbt build (issue 11): ≤ 5 min and ≤ 10 GB at large, incremental ≤ 10 %.
+BUILD_TARGETS = Targets(max_peak_bytes=10 * GB, max_build_s=300, max_incremental_share=0.10)
+
+
 def kind_of(steps: Sequence[str]) -> str:
     return " + ".join(steps)
+
+
+def targets_of(kind: str) -> Targets | None:
+    if kind in TARGETS:
+        return TARGETS[kind]
+    return BUILD_TARGETS if "build" in kind.split(" + ") else None
 
 
 # --------------------------------------------------------------------------- running
@@ -223,6 +412,7 @@ class StepResult:
     details: dict[str, int] = field(default_factory=dict)
     load_avg_max: float = -1.0  # highest 1-minute load average seen while the step ran (-1: unknown)
     options: str = ""  # the step's variant options (e.g. load --mode), see StepSpec.options
+    slowest: list[tuple[str, float]] = field(default_factory=list)  # dbt steps: slowest nodes (name, s)
 
     @property
     def rows_per_s(self) -> float:
@@ -238,9 +428,9 @@ def _maxrss_bytes(ru_maxrss: int) -> int:
     return ru_maxrss if sys.platform == "darwin" else ru_maxrss * 1024  # Linux reports KiB
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     # The child imports the same gtm package as this process, installed or not.
-    env = dict(os.environ)
+    env = {**os.environ, **(extra or {})}
     package_root = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
     return env
@@ -272,11 +462,11 @@ class _LoadSampler(threading.Thread):
 
 
 def _run_step(spec: StepSpec, cfg: BenchConfig) -> StepResult:
-    command = [sys.executable, "-m", "gtm.cli", "-q", *spec.args(cfg)]
+    command = spec.command(cfg) if spec.command else [sys.executable, "-m", "gtm.cli", "-q", *spec.args(cfg)]
     sampler = _LoadSampler()
     sampler.start()
     try:
-        wall, usage, stdout, stderr, returncode = _spawn(command)
+        wall, usage, stdout, stderr, returncode = _spawn(command, spec.env(cfg))
     finally:
         load_avg_max = sampler.stop()
     if returncode != 0:
@@ -295,14 +485,15 @@ def _run_step(spec: StepSpec, cfg: BenchConfig) -> StepResult:
         details=spec.details(cfg),
         load_avg_max=load_avg_max,
         options=spec.options(cfg),
+        slowest=spec.slowest(cfg),
     )
 
 
-def _spawn(command: list[str]):
+def _spawn(command: list[str], env: dict[str, str] | None = None):
     """Run the command; return its wall time, resource usage (os.wait4), stdout, stderr and exit code."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=out, stderr=err, env=_child_env())
+        proc = subprocess.Popen(command, stdout=out, stderr=err, env=_child_env(env))
         try:
             _, status, usage = os.wait4(proc.pid, 0)
         except BaseException:
@@ -361,6 +552,8 @@ def run_bench(
         memory_limit=memory_limit,
         load_mode=load_mode,
     )
+    if "empty" in names and "build" in names and names.index("empty") > names.index("build"):
+        raise BadInputError("--steps: empty leaves empty tables behind; put it before build")
     if "load" in names:
         leftovers = [p for p in (cfg.database, cfg.database.with_name(cfg.database.name + ".wal")) if p.exists()]
         if leftovers and not overwrite:
@@ -503,7 +696,15 @@ class BenchSummary:
 
     @property
     def targets(self) -> Targets | None:
-        return TARGETS.get(self.kind)
+        return targets_of(self.kind)
+
+    def step(self, name: str) -> StepResult | None:
+        return next((s for s in self.steps if s.name == name), None)
+
+    def ratio(self, numerator: str, denominator: str) -> float | None:
+        """Wall time of one step over another's (None if either is missing)."""
+        a, b = self.step(numerator), self.step(denominator)
+        return a.wall_s / b.wall_s if a and b and b.wall_s > 0 else None
 
     def misses(self) -> list[str]:
         """The targets missed (empty: all met, or no targets)."""
@@ -515,6 +716,12 @@ class BenchSummary:
             out.append(f"rows/s {self.rows_per_s:,.0f} < {t.min_rows_per_s:,.0f}")
         if t.max_peak_bytes is not None and self.peak_rss_bytes > t.max_peak_bytes:
             out.append(f"peak {self.peak_rss_bytes / GB:.2f} GB > {t.max_peak_bytes / GB:g} GB")
+        build = self.step("build")
+        if t.max_build_s is not None and build is not None and build.wall_s > t.max_build_s:
+            out.append(f"build {build.wall_s:.0f} s > {t.max_build_s:g} s")
+        share = self.ratio("incremental", "build")
+        if t.max_incremental_share is not None and share is not None and share > t.max_incremental_share:
+            out.append(f"incremental {share:.0%} of the build > {t.max_incremental_share:.0%}")
         return out
 
     def verdict(self) -> str:
@@ -559,6 +766,10 @@ def format_console(summary: BenchSummary) -> str:
     for step in summary.steps:
         for label, value in step.details.items():
             lines.append(f"{label}: {value:,}")
+        if step.slowest:
+            lines.append(f"slowest nodes ({step.name}): " + ", ".join(f"{n} {t:.1f}s" for n, t in step.slowest))
+    for label, value in _derived(summary).items():
+        lines.append(f"{label}: {value}")
         for label, value in step.outputs.items():
             lines.append(f"{label} on disk: {value / GB:.3f} GB")
     if summary.targets is not None:
@@ -593,7 +804,46 @@ def _end_marker(kind: str) -> str:
     return f"<!-- gtm bench: {kind} (end) -->"
 
 
+def _has_dbt(step_names: Sequence[str]) -> bool:
+    return any(name in DBT_STEPS for name in step_names)
+
+
+def _derived(summary: BenchSummary) -> dict[str, str]:
+    """Figures of the dbt steps relative to each other: fixed cost, build / floor, incremental / build."""
+    out = {}
+    empty = summary.step("empty")
+    if empty:
+        parse = summary.step("parse")
+        out["fixed s"] = f"{empty.wall_s:.1f}" + (f" (parse {parse.wall_s:.1f})" if parse else "")
+    for label, a, b, fmt in (
+        ("build / floor", "build", "floor", "{:.1f}x"),
+        ("incremental / build", "incremental", "build", "{:.1%}"),
+    ):
+        value = summary.ratio(a, b)
+        if value is not None:
+            out[label] = fmt.format(value)
+    return out
+
+
 def _columns(step_names: Sequence[str]) -> list[str]:
+    if _has_dbt(step_names):
+        return [
+            "date",
+            "scale",
+            "options",
+            "seed",
+            "commit",
+            "page views",
+            "raw rows",
+            *(f"{name} s (GB)" for name in step_names),
+            "fixed s",
+            "build / floor",
+            "incremental / build",
+            "slowest models (build)",
+            "slowest models (incremental)",
+            "targets",
+            "machine",
+        ]
     return [
         "date",
         "scale",
@@ -634,6 +884,13 @@ def _row(summary: BenchSummary) -> dict[str, str]:
         "targets": summary.verdict(),
         "machine": machine_text(summary.machine, summary.load_avg_max),
     }
+    if _has_dbt([s.name for s in summary.steps]):
+        row.update({f"{s.name} s (GB)": f"{s.wall_s:.1f} ({s.peak_rss_bytes / GB:.2f})" for s in summary.steps})
+        row.update(_derived(summary))
+        for name in ("build", "incremental"):
+            step = summary.step(name)
+            if step and step.slowest:
+                row[f"slowest models ({name})"] = ", ".join(f"{n} {t:.0f}" for n, t in step.slowest[:5])
     return {k: v.replace("|", "/") for k, v in row.items()}
 
 
@@ -743,3 +1000,17 @@ def write_benchmarks(path: Path, summary: BenchSummary) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(new)
     tmp.replace(path)
+
+
+def _main(argv: list[str]) -> int:
+    """`python -m gtm.bench floor DATABASE [MEMORY_LIMIT]`: the floor step's child process."""
+    if len(argv) >= 2 and argv[0] == "floor":
+        rows = floor_pass(Path(argv[1]), argv[2] if len(argv) > 2 else "4GB")
+        print(f"read {rows:,} rows of {len(contract.TABLES)} tables")
+        return 0
+    print("usage: python -m gtm.bench floor DATABASE [MEMORY_LIMIT]", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

@@ -21,6 +21,16 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from gtm.generate import generate
 
     started = time.perf_counter()
+    if args.extend_days is not None:
+        from gtm.generate.extend import extend
+
+        ext = extend(out_dir=Path(args.out), days=args.extend_days, progress=not args.quiet)
+        seconds = time.perf_counter() - started
+        print(
+            f"extended by {args.extend_days} day(s) to as_of {ext.as_of}: {sum(ext.rows.values()):,} new raw rows "
+            f"in {seconds:.1f}s -> {args.out} (build with --vars '{{as_of_date: \"{ext.as_of}\"}}')"
+        )
+        return EXIT_OK
     result = generate(
         out_dir=Path(args.out),
         scale=args.scale,
@@ -268,6 +278,14 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--dirty-rate", type=float, default=0.0, help="share of rows with injected faults (0-0.5)")
     gen.add_argument("--as-of", default="2025-12-31", help="last day of history (YYYY-MM-DD)")
     gen.add_argument("--out", default=str(paths.raw_dir()), help="output directory (default: data/raw)")
+    gen.add_argument(
+        "--extend-days",
+        type=int,
+        default=None,
+        metavar="N",
+        help="append N more days of activity to the existing sample in --out (new part files; as_of moves N "
+        "days forward; other options are ignored)",
+    )
     gen.set_defaults(func=_cmd_generate)
 
     load = sub.add_parser("load", help="load raw Parquet/CSV files into the DuckDB raw schemas")
@@ -355,8 +373,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=42, help="random seed for generate (default: 42)")
     bench.add_argument("--out", required=True, help="scratch directory for the raw files (large: several GB)")
     bench.add_argument("--database", required=True, help="scratch DuckDB file for the load")
-    bench.add_argument("--steps", default="generate,load", help="comma-separated steps (default: generate,load)")
-    bench.add_argument("--memory-limit", default="4GB", help="DuckDB memory limit of the load (default: 4GB)")
+    bench.add_argument(
+        "--steps",
+        default="generate,load",
+        help="comma-separated steps, run in this order (default: generate,load); also: parse, empty (dbt build "
+        "--empty: the fixed cost), floor (one pass over every raw table), build (full dbt build), extend "
+        "(--extend-days 1), reload, incremental (dbt build after the extension)",
+    )
+    bench.add_argument(
+        "--memory-limit", default="4GB", help="DuckDB memory limit of the load and the dbt steps (default: 4GB)"
+    )
     bench.add_argument(
         "--load-mode", choices=("link", "copy"), default="link", help="gtm load --mode of the load step (default: link)"
     )
