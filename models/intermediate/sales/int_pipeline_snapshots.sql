@@ -111,8 +111,12 @@ final as (
             and converted.expected_close_date <= converted.fiscal_quarter_end_date
         ) as is_closing_in_quarter,
         win_rates.stage_win_rate,
-        cast(converted.amount_reporting as double) * win_rates.stage_win_rate as weighted_amount_reporting,
-        cast(converted.amount_reporting as double) * converted.probability / 100 as crm_weighted_amount_reporting
+        -- decimals with 6 places: sums of them are exact, so every build (and any summation
+        -- order) gives the same forecast to the cent; doubles did not
+        {{ to_decimal('cast(converted.amount_reporting as double) * win_rates.stage_win_rate', 18, 6) }}
+            as weighted_amount_reporting,
+        {{ to_decimal('cast(converted.amount_reporting as double) * converted.probability / 100', 18, 6) }}
+            as crm_weighted_amount_reporting
     from converted
     left join win_rates
         on
