@@ -46,15 +46,60 @@
 {%- endmacro %}
 
 
-{% macro dq_raw_values(source_name, table_name) -%}
-    {#- The raw row as text (`column=value; ...`, contract columns only), kept for quarantined rows. -#}
+{% macro dq_raw_values(source_name, table_name, when=none) -%}
+    {#-
+        The raw row as text (`column=value; ...`, contract columns only), kept for quarantined
+        rows. With `when` (a condition on the raw columns that holds for every row the base
+        model quarantines), the text is built for those rows only and is NULL for the others:
+        the materialised base models of the largest tables would otherwise write the whole
+        raw row a second time for every row. A test on each of them checks that the text is
+        there exactly for the quarantined rows.
+    -#}
     {%- set parts = [] -%}
     {%- for column in raw_contract()[source_name][table_name] -%}
         {%- do parts.append("'" ~ column[0] ~ "='") -%}
         {%- do parts.append("coalesce(cast(" ~ adapter.quote(column[0]) ~ " as " ~ dbt.type_string() ~ "), 'NULL')") -%}
         {%- if not loop.last -%}{%- do parts.append("'; '") -%}{%- endif -%}
     {%- endfor -%}
-    {{ dbt.concat(parts) }}
+    {%- if when is none -%}
+        {{ dbt.concat(parts) }}
+    {%- else -%}
+        case when {{ when }} then {{ dbt.concat(parts) }} end
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro dq_incremental_rows(source_name, table_name, raw_key, raw_loaded_at, key, loaded_at) -%}
+    {#-
+        The raw rows an incremental base model (re)classifies: a condition on the raw table's
+        unqualified columns. `raw_key` / `raw_loaded_at` are the key and load time as
+        expressions over the raw columns, `key` / `loaded_at` the base model's columns for them.
+
+        - rows loaded after the latest load time already classified (new deliveries, late
+          events included: a late event has a late load time);
+        - every other delivery of those rows' keys: a re-delivery turns the row already
+          classified into a duplicate;
+        - the rows of keys quarantined for a future timestamp: the cutoff moves with
+          as_of_date and today, so they may be valid now.
+
+        With delete+insert on `key`, each of those keys is replaced by the classification of
+        all its rows, which is what a full refresh gives. A raw row without a load time is
+        never picked up incrementally: dq_source_reconciliation then counts it unaccounted and
+        its test fails, and a full refresh classifies it.
+    -#}
+    {%- set latest -%}
+        (select max(existing.{{ loaded_at }}) from {{ this }} as existing)
+    {%- endset -%}
+    (
+        {{ raw_loaded_at }} > {{ latest }}
+        or {{ raw_key }} in (
+            select {{ raw_key }} from {{ gtm_source(source_name, table_name) }}
+            where {{ raw_loaded_at }} > {{ latest }}
+            union all
+            select existing.{{ key }} from {{ this }} as existing
+            where existing._dq_reason = 'future_timestamp'
+        )
+    )
 {%- endmacro %}
 
 

@@ -4,7 +4,8 @@ At ``small`` scale: generate -> load -> full ``dbt build``; then extend the samp
 (new part files only), load again and run ``dbt build`` incrementally with the new
 ``as_of_date``. A second warehouse loads the same extended sample and builds from scratch.
 Every public mart (listed from the manifest, so new marts are covered automatically) and the
-incremental models themselves must hold exactly the same rows in both: EXCEPT ALL both ways,
+incremental models themselves (sessions and the two incremental base models, raw-row text and
+dedupe versions included) must hold exactly the same rows in both: EXCEPT ALL both ways,
 with doubles compared at single precision (parallel sums may add in another order and differ
 in the last bits of a double).
 """
@@ -27,7 +28,7 @@ from gtm.load import load
 pytestmark = pytest.mark.integration
 
 AS_OF = date(2025, 12, 31)
-INCREMENTAL_MODELS = ["int_web_sessions"]  # compared too, besides the public marts
+INCREMENTAL_MODELS = ["int_web_sessions", "base_segment__pages", "base_hubspot__email_event"]  # compared too
 
 
 def _build(database: Path, work: Path, as_of: date, extra: list[str] | None = None) -> None:
@@ -110,8 +111,14 @@ def test_incremental_build_after_one_day_equals_full_refresh(tmp_path: Path) -> 
 
     load(raw, incremental_db, progress=False)
     _build(incremental_db, tmp_path / "incremental", new_day)
-    compiled = next((tmp_path / "incremental" / "target" / "compiled").rglob("int_web_sessions.sql")).read_text()
-    assert "from pages_keyed as recent" in compiled, "int_web_sessions should have run incrementally"
+
+    def compiled(model: str) -> str:  # the model's compiled SQL, not a unit test's fixture of the same name
+        paths = (tmp_path / "incremental" / "target" / "compiled").rglob(f"{model}.sql")
+        return next(p for p in paths if not any(part.endswith(".yml") for part in p.parts)).read_text()
+
+    assert "from pages_keyed as recent" in compiled("int_web_sessions"), "int_web_sessions should run incrementally"
+    for base in ("base_segment__pages", "base_hubspot__email_event"):
+        assert "as existing" in compiled(base), f"{base} should have run incrementally"
 
     # the same data built from scratch
     full_db = tmp_path / "full" / "warehouse.duckdb"

@@ -1,9 +1,26 @@
--- Every raw row of hubspot.email_event, typed, normalised and classified for staging (see dq_classify).
+{#-
+    Every raw row of hubspot.email_event, typed, normalised and classified for staging (see
+    dq_classify). The second-largest raw table: materialised once like base_segment__pages
+    (raw row as text for quarantined rows only; incremental on DuckDB with
+    dq_incremental_rows and delete+insert on email_event_id, a table on Spark).
+-#}
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='delete+insert',
+    unique_key='email_event_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
 
     select * from {{ gtm_source('hubspot', 'email_event') }}
+    {%- if is_incremental() %}
+    where {{ dq_incremental_rows(
+        'hubspot', 'email_event', "nullif(trim(id), '')", '_fivetran_synced', 'email_event_id', '_fivetran_synced'
+    ) }}
+    {%- endif %}
 
 ),
 
@@ -18,7 +35,10 @@ renamed as (
         nullif(trim(source.sent_by_id), '') as sent_by_event_id,
         nullif(trim(source.url), '') as url,
         source._fivetran_synced,
-        {{ dq_raw_values('hubspot', 'email_event') }} as _dq_raw_values,
+        {{ dq_raw_values(
+            'hubspot', 'email_event',
+            when="nullif(trim(source.id), '') is null or source.created > " ~ future_cutoff()
+        ) }} as _dq_raw_values,
         source.id as _dq_raw_key
     from source
 

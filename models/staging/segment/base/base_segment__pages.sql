@@ -1,10 +1,29 @@
--- Every raw row of segment.pages, typed, normalised and classified for staging (see dq_classify).
--- The largest raw table: kept a lean view (no joins; the only window is dq_classify's dedupe).
+{#-
+    Every raw row of segment.pages, typed, normalised and classified for staging (see
+    dq_classify). The largest raw table, so it is materialised once, and every reader
+    (stg_segment__pages, the data-quality marts, tests) scans the table instead of re-running
+    the URL parsing and the dedupe window. The raw row as text is kept only for quarantined
+    rows. Incremental on DuckDB (dq_incremental_rows: new deliveries, other deliveries of
+    their keys and future-timestamp rows are re-classified; delete+insert on page_view_id);
+    a plain table on Spark, where Parquet tables have no row-level delete.
+-#}
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='delete+insert',
+    unique_key='page_view_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
 
     select * from {{ gtm_source('segment', 'pages') }}
+    {%- if is_incremental() %}
+    where {{ dq_incremental_rows(
+        'segment', 'pages', "nullif(trim(id), '')", 'uuid_ts', 'page_view_id', 'loaded_at'
+    ) }}
+    {%- endif %}
 
 ),
 
@@ -42,7 +61,10 @@ renamed as (
         {{ is_bot_user_agent('source.context_user_agent') }} as is_bot,
         {{ is_internal_ip('source.context_ip') }} as is_internal,
         source.uuid_ts as loaded_at,
-        {{ dq_raw_values('segment', 'pages') }} as _dq_raw_values,
+        {{ dq_raw_values(
+            'segment', 'pages',
+            when="nullif(trim(source.id), '') is null or source.timestamp > " ~ future_cutoff()
+        ) }} as _dq_raw_values,
         source.id as _dq_raw_key
     from source
 
