@@ -76,7 +76,8 @@
         expressions over the raw columns, `key` / `loaded_at` the base model's columns for them.
 
         - rows loaded after the latest load time already classified (new deliveries, late
-          events included: a late event has a late load time);
+          events included: a late event has a late load time). Load times must grow with every
+          load, as the loaders' batch stamps (uuid_ts, _fivetran_synced) do;
         - every other delivery of those rows' keys: a re-delivery turns the row already
           classified into a duplicate;
         - the rows of keys quarantined for a future timestamp: the cutoff moves with

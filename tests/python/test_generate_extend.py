@@ -68,6 +68,15 @@ def test_new_rows_fall_on_the_new_days_keys_unique_and_counted(extended) -> None
     assert first >= AS_OF and last <= date(2026, 1, 9)
     assert loaded.date() > AS_OF
     late = f"select count(*) from {new} where uuid_ts > timestamp + interval 20 hour"
+    # each day is a new load: its rows are loaded after every row loaded before (the incremental base
+    # models pick up what was loaded after the latest load time they hold)
+    for table, column in (("segment/pages", "uuid_ts"), ("hubspot/email_event", "_fivetran_synced")):
+        overlaps = con.execute(
+            f"select count(*) from read_parquet('{raw}/{table}/part-ext-*.parquet', filename = true) as new "
+            f"where new.{column} <= (select max(old.{column}) from read_parquet('{raw}/{table}/*.parquet', "
+            f"filename = true) as old where old.filename < new.filename)"
+        ).fetchone()[0]
+        assert overlaps == 0, f"{table}: {overlaps} new rows loaded no later than an earlier load"
     assert con.execute(late).fetchone()[0] > 0, "some copied page views should arrive a day late"
     assert result.rows["segment.pages"] == con.execute(f"select count(*) from {new}").fetchone()[0]
     # ad stats: one row per campaign and day still (dates moved, no duplicates)

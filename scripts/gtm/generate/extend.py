@@ -16,6 +16,11 @@ which keeps every existing file byte-identical and only adds part files:
   an event time one day earlier (``d - 1``, i.e. the previous last day) while their received and
   loaded times are on ``d``, as if delivered late. They extend or split sessions that were
   already built, which the incremental lookback window must pick up.
+* Load times (``uuid_ts``, ``_fivetran_synced``) of the new rows are at least one second after the
+  latest load time already in the table: each day arrives with a new load, as real loaders stamp
+  their batches (the copied rows' own load times can be earlier, since the original sample's
+  loads run into the morning after ``as_of``). The incremental base models rely on it: they
+  re-classify the rows loaded after the latest load time they hold.
 * FX rates carry the last day's rates forward (``d - 1``), so new amounts convert.
 * Tables are written as folders of part files: a table stored as one file ``<table>.parquet`` is
   moved (renamed, content unchanged) to ``<table>/part-00000.parquet`` first, and each new day is
@@ -64,6 +69,7 @@ EXTENDED_TABLES: tuple[_Stream, ...] = (
 )
 
 LATE_SHARE_MODULUS = 50  # 1 in 50 copied Segment rows arrives late
+LOAD_TIME_COLUMNS = ("uuid_ts", "_fivetran_synced")  # stamped by the loader, later for every new load
 
 
 @dataclass
@@ -134,6 +140,10 @@ def _extend_day(con: duckdb.DuckDBPyConnection, folder: Path, stream: _Stream, d
                 expr = f"case when {late} then {q} + interval {stream.lag_days - 1} day else {q} + {shift} end"
             else:
                 expr = f"{q} + {shift}"
+            if name in LOAD_TIME_COLUMNS:
+                latest = con.execute(f"select max({q}) from {reader}").fetchone()[0]
+                if latest is not None:
+                    expr = f"greatest({expr}, timestamp '{latest.isoformat(sep=' ')}' + interval 1 second)"
             expr = f"cast({expr} as {typ})"
         else:
             expr = q
