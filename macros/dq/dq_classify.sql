@@ -1,4 +1,4 @@
-{% macro dq_classify(relation, key_columns, loaded_at, deleted=none, rules=[]) -%}
+{% macro dq_classify(relation, key_columns, loaded_at, deleted=none, rules=[], single_delivery=false) -%}
     {#-
         Classify every raw row of `relation` (a CTE of renamed, typed columns) for staging:
 
@@ -10,6 +10,9 @@
         4. staged: everything else, exactly one row per key.
 
         Adds `_dq_reason` (quarantine reason code, else NULL) and `_dq_status`.
+
+        `single_delivery=true`: the caller guarantees that every key of `relation` has exactly
+        one row (see dq_redelivered_keys), so `_dq_version` is 1 without the dedupe window.
     -#}
     select
         *,
@@ -24,12 +27,16 @@
     from (
         select
             *,
+            {%- if single_delivery %}
+            1 as _dq_version
+            {%- else %}
             row_number() over (
                 partition by
                     case when _dq_reason is null then 0 else 1 end,
                     {{ key_columns | join(', ') }}
                 order by {{ loaded_at }} desc
             ) as _dq_version
+            {%- endif %}
         from (
             select
                 *,
@@ -101,6 +108,54 @@
             where existing._dq_reason = 'future_timestamp'
         )
     )
+{%- endmacro %}
+
+
+{% macro dq_split_by_delivery(source_name, table_name, raw_key, raw_loaded_at, key, loaded_at) -%}
+    {#-
+        Three CTEs splitting the raw rows of a large table (only those dq_incremental_rows
+        selects, on an incremental run) by how often their key was delivered:
+
+        - `redelivered_keys`: the 64-bit hashes (key_hash) of the keys with more than one row;
+        - `source_once`: the rows of every other key, which dq_classify classifies with
+          `single_delivery=true`, without the dedupe window;
+        - `source_again`: the rows of the redelivered keys (and rows without a key, which all
+          share one hash), the dedupe window's input.
+
+        Re-deliveries are rare, so the window sorts a handful of rows instead of the whole
+        table. A hash collision only sends a key through the window needlessly. The caller
+        types both halves the same way and unions the classified rows.
+    -#}
+    {%- set selected -%}
+        {%- if is_incremental() %}
+        and {{ dq_incremental_rows(source_name, table_name, raw_key, raw_loaded_at, key, loaded_at) }}
+        {%- endif %}
+    {%- endset -%}
+redelivered_keys as (
+
+    select {{ key_hash(raw_key) }} as key_hash
+    from {{ gtm_source(source_name, table_name) }}
+    where true{{ selected }}
+    group by {{ key_hash(raw_key) }}
+    having count(*) > 1
+
+),
+
+source_once as (
+
+    select * from {{ gtm_source(source_name, table_name) }}
+    where
+        {{ key_hash(raw_key) }} not in (select redelivered_keys.key_hash from redelivered_keys){{ selected }}
+
+),
+
+source_again as (
+
+    select * from {{ gtm_source(source_name, table_name) }}
+    where
+        {{ key_hash(raw_key) }} in (select redelivered_keys.key_hash from redelivered_keys){{ selected }}
+
+)
 {%- endmacro %}
 
 

@@ -1,7 +1,8 @@
 -- One row per identifier (email, Segment anonymous id / user id, HubSpot contact, Salesforce lead /
 -- contact) with the unified person it belongs to: the connected component of the active identity
--- edges, found by label propagation (each round, every identifier takes the smallest anchor key among
--- itself and its neighbours). person_id is a hash of the component's anchor: its smallest email, else
+-- edges, found by label propagation over the identifiers that have an active edge (each round, every
+-- identifier takes the smallest anchor key among itself and its neighbours, compared as integers
+-- numbered in anchor-key order). person_id is a hash of the component's anchor: its smallest email, else
 -- its smallest CRM contact, lead, HubSpot contact, user id, anonymous id (in that order), so the id
 -- stays the same when records are added to a person whose anchor does not change.
 {%- set iterations = var('identity_max_iterations') | int %}
@@ -86,21 +87,30 @@ nodes as (
 
 ),
 
-node_keys as (
+-- one integer per identifier, numbered in node_key order: label propagation then joins and compares
+-- integers instead of long strings, and the smallest number of a component is its smallest node_key
+node_numbers as (
 
     select
-        edges.left_type,
-        edges.left_value,
-        edges.right_type,
-        edges.right_value,
-        left_nodes.node_key as left_key,
-        right_nodes.node_key as right_key
+        identifier_type,
+        identifier_value,
+        node_key,
+        row_number() over (order by node_key) as node_number
+    from nodes
+
+),
+
+active_edges as (
+
+    select
+        left_nodes.node_number as left_number,
+        right_nodes.node_number as right_number
     from edges
-    inner join nodes as left_nodes
+    inner join node_numbers as left_nodes
         on
             edges.left_type = left_nodes.identifier_type
             and edges.left_value = left_nodes.identifier_value
-    inner join nodes as right_nodes
+    inner join node_numbers as right_nodes
         on
             edges.right_type = right_nodes.identifier_type
             and edges.right_value = right_nodes.identifier_value
@@ -108,57 +118,81 @@ node_keys as (
 
 ),
 
+-- only identifiers with an active edge take part: any other identifier is a person of its own
+linked_nodes as (
+
+    select left_number as node_number
+    from active_edges
+    union distinct
+    select right_number as node_number
+    from active_edges
+
+),
+
 -- undirected adjacency with a self loop per node, so one join per round reads the previous labels once
 adjacency as (
 
     select
-        node_key,
-        node_key as neighbour_key
-    from nodes
+        node_number,
+        node_number as neighbour_number
+    from linked_nodes
     union all
     select
-        left_key as node_key,
-        right_key as neighbour_key
-    from node_keys
+        left_number as node_number,
+        right_number as neighbour_number
+    from active_edges
     union all
     select
-        right_key as node_key,
-        left_key as neighbour_key
-    from node_keys
+        right_number as node_number,
+        left_number as neighbour_number
+    from active_edges
 
 ),
 
 labels_0 as (
 
     select
-        node_key,
-        node_key as component_label
-    from nodes
+        node_number,
+        node_number as component_number
+    from linked_nodes
 
 ),
 {% for round in range(1, iterations + 1) %}
     labels_{{ round }} as (
 
         select
-            adjacency.node_key,
-            min(labels_{{ round - 1 }}.component_label) as component_label
+            adjacency.node_number,
+            min(labels_{{ round - 1 }}.component_number) as component_number
         from adjacency
         inner join labels_{{ round - 1 }}
-            on adjacency.neighbour_key = labels_{{ round - 1 }}.node_key
-        group by adjacency.node_key
+            on adjacency.neighbour_number = labels_{{ round - 1 }}.node_number
+        group by adjacency.node_number
 
     ),
 {% endfor %}
+components as (
+
+    select
+        node_numbers.identifier_type,
+        node_numbers.identifier_value,
+        node_numbers.node_number,
+        coalesce(labels_{{ iterations }}.component_number, node_numbers.node_number) as component_number
+    from node_numbers
+    left join labels_{{ iterations }}
+        on node_numbers.node_number = labels_{{ iterations }}.node_number
+
+),
+
 final as (
 
     select
-        nodes.identifier_type,
-        nodes.identifier_value,
-        {{ dbt.hash('labels_' ~ iterations ~ '.component_label') }} as person_id,
-        labels_{{ iterations }}.component_label = nodes.node_key as is_anchor
-    from nodes
-    inner join labels_{{ iterations }}
-        on nodes.node_key = labels_{{ iterations }}.node_key
+        components.identifier_type,
+        components.identifier_value,
+        {{ dbt.hash('anchors.node_key') }} as person_id,
+        components.component_number = components.node_number as is_anchor
+    from components
+    inner join node_numbers as anchors
+        on components.component_number = anchors.node_number
 
 )
 

@@ -40,7 +40,36 @@ salesforce_contacts as (
 
 ),
 
+-- the (device, login) pairs of the event tables, one row per pair before the union: page views
+-- and tracks are the largest inputs by far
+page_pairs as (
+
+    select
+        anonymous_id,
+        user_id,
+        min(viewed_at) as observed_at,
+        count(*) as observations
+    from pages
+    where anonymous_id is not null and user_id is not null
+    group by anonymous_id, user_id
+
+),
+
+track_pairs as (
+
+    select
+        anonymous_id,
+        user_id,
+        min(occurred_at) as observed_at,
+        count(*) as observations
+    from tracks
+    where anonymous_id is not null and user_id is not null
+    group by anonymous_id, user_id
+
+),
+
 -- every (left identifier, right identifier) pair as a source shows it, with when it was seen
+-- and how often (event pairs pre-counted above, every other row once)
 observed as (
 
     select
@@ -50,7 +79,8 @@ observed as (
         'email' as right_type,
         email as right_value,
         is_valid_email,
-        identified_at as observed_at
+        identified_at as observed_at,
+        1 as observations
     from identifies
     where anonymous_id is not null and email is not null
 
@@ -63,7 +93,8 @@ observed as (
         'segment_user_id' as right_type,
         user_id as right_value,
         true as is_valid_email,
-        identified_at as observed_at
+        identified_at as observed_at,
+        1 as observations
     from identifies
     where anonymous_id is not null and user_id is not null
 
@@ -76,7 +107,8 @@ observed as (
         'email' as right_type,
         email as right_value,
         is_valid_email,
-        identified_at as observed_at
+        identified_at as observed_at,
+        1 as observations
     from identifies
     where user_id is not null and email is not null
 
@@ -89,9 +121,9 @@ observed as (
         'segment_user_id' as right_type,
         user_id as right_value,
         true as is_valid_email,
-        viewed_at as observed_at
-    from pages
-    where anonymous_id is not null and user_id is not null
+        observed_at,
+        observations
+    from page_pairs
 
     union all
 
@@ -102,9 +134,9 @@ observed as (
         'segment_user_id' as right_type,
         user_id as right_value,
         true as is_valid_email,
-        occurred_at as observed_at
-    from tracks
-    where anonymous_id is not null and user_id is not null
+        observed_at,
+        observations
+    from track_pairs
 
     union all
 
@@ -115,7 +147,8 @@ observed as (
         'email' as right_type,
         email as right_value,
         is_valid_email,
-        created_at as observed_at
+        created_at as observed_at,
+        1 as observations
     from hubspot_contacts
     where email is not null
 
@@ -128,7 +161,8 @@ observed as (
         'email' as right_type,
         email as right_value,
         is_valid_email,
-        created_at as observed_at
+        created_at as observed_at,
+        1 as observations
     from salesforce_leads
     where email is not null
 
@@ -141,7 +175,8 @@ observed as (
         'salesforce_contact_id' as right_type,
         converted_contact_id as right_value,
         true as is_valid_email,
-        cast(converted_date as {{ dbt.type_timestamp() }}) as observed_at
+        cast(converted_date as {{ dbt.type_timestamp() }}) as observed_at,
+        1 as observations
     from salesforce_leads
     where converted_contact_id is not null
 
@@ -154,7 +189,8 @@ observed as (
         'email' as right_type,
         email as right_value,
         is_valid_email,
-        created_at as observed_at
+        created_at as observed_at,
+        1 as observations
     from salesforce_contacts
     where email is not null
 
@@ -170,7 +206,7 @@ edges as (
         right_value,
         is_valid_email,
         min(observed_at) as first_observed_at,
-        count(*) as observations
+        cast(sum(observations) as {{ dbt.type_bigint() }}) as observations
     from observed
     group by edge_source, left_type, left_value, right_type, right_value, is_valid_email
 

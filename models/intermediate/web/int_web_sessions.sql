@@ -2,10 +2,11 @@
     Web sessions: page views of one visitor (Segment anonymous_id) with no gap longer than
     var session_timeout_minutes between consecutive page views. A gap of exactly the timeout
     continues the session; a longer one starts a new session. Window functions over the page
-    views, two passes with the same partition and order (lag -> session-start flag, then
-    running sum -> session number), then one group by: no self-join, so it scales to the
-    largest page-view tables (the second pass sorts narrow rows: landing-page attributes
-    are kept on session starts only). Bot, internal and unidentifiable traffic is
+    views in two passes (lag / lead / row_number -> session start and end flags and page
+    number, then a running sum in page-number order -> session number), then one group by: no self-join, so it scales to the
+    largest page-view tables. Both passes sort narrow rows (ids, times, path, flags); the
+    landing page's URL, referrer, tags and channel are joined to the sessions afterwards by
+    the landing page_view_id. Bot, internal and unidentifiable traffic is
     sessionised too and flagged with exclusion_reason, so the mart can leave it out and the
     data-quality mart can count it.
 
@@ -32,6 +33,26 @@ pages as (
 
 ),
 
+-- the landing page's attributes, joined to each session by its first page view (read separately,
+-- so the window passes sort narrow rows instead of every page's URL, referrer and tags)
+landing_pages as (
+
+    select
+        page_view_id,
+        url,
+        page_path,
+        referrer,
+        referrer_domain,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        utm_term,
+        channel
+    from {{ ref('stg_segment__pages') }}
+
+),
+
 -- the visitor whose page views are sessionised together: the device (anonymous_id); a page
 -- view without one (Segment requires anonymous_id or user_id) falls back to its user_id
 pages_keyed as (
@@ -43,16 +64,7 @@ pages_keyed as (
         pages.user_id,
         pages.viewed_at,
         {{ epoch_microseconds('pages.viewed_at') }} as viewed_at_us,
-        pages.url,
         pages.page_path,
-        pages.referrer,
-        pages.referrer_domain,
-        pages.utm_source,
-        pages.utm_medium,
-        pages.utm_campaign,
-        pages.utm_content,
-        pages.utm_term,
-        pages.channel,
         pages.is_bot,
         pages.is_internal
     from pages
@@ -79,89 +91,74 @@ pages_selected as (
 
 ),
 
--- window pass 1: gap to the visitor's previous page view (ties broken by page_view_id)
-pages_with_gap as (
+-- window pass 1: gaps to the visitor's previous and next page views (ties broken by
+-- page_view_id) and the page's number in the visitor's history
+pages_with_gaps as (
 
     select
         pages_selected.*,
         pages_selected.viewed_at_us - lag(pages_selected.viewed_at_us) over (
             partition by pages_selected.visitor_key
             order by pages_selected.viewed_at, pages_selected.page_view_id
-        ) as gap_microseconds
+        ) as gap_before_microseconds,
+        lead(pages_selected.viewed_at_us) over (
+            partition by pages_selected.visitor_key
+            order by pages_selected.viewed_at, pages_selected.page_view_id
+        ) - pages_selected.viewed_at_us as gap_after_microseconds,
+        row_number() over (
+            partition by pages_selected.visitor_key
+            order by pages_selected.viewed_at, pages_selected.page_view_id
+        ) as visitor_page_number
     from pages_selected
 
 ),
 
+-- a page starts a session after a gap longer than the timeout (or as the visitor's first
+-- page), and ends one before such a gap (or as the visitor's last page)
 pages_flagged as (
 
     select
-        pages_with_gap.*,
+        pages_with_gaps.visitor_key,
+        pages_with_gaps.has_anonymous_id,
+        pages_with_gaps.page_view_id,
+        pages_with_gaps.user_id,
+        pages_with_gaps.viewed_at,
+        pages_with_gaps.viewed_at_us,
+        pages_with_gaps.page_path,
+        pages_with_gaps.is_bot,
+        pages_with_gaps.is_internal,
+        pages_with_gaps.visitor_page_number,
         case
-            when pages_with_gap.gap_microseconds is null then 1
-            when pages_with_gap.gap_microseconds > {{ timeout_microseconds }} then 1
+            when pages_with_gaps.gap_before_microseconds is null then 1
+            when pages_with_gaps.gap_before_microseconds > {{ timeout_microseconds }} then 1
             else 0
-        end as is_session_start
-    from pages_with_gap
+        end as is_session_start,
+        case
+            when pages_with_gaps.gap_after_microseconds is null then 1
+            when pages_with_gaps.gap_after_microseconds > {{ timeout_microseconds }} then 1
+            else 0
+        end as is_session_end
+    from pages_with_gaps
 
 ),
 
--- the landing page's attributes, kept on session starts only: the second window pass then
--- sorts mostly-NULL columns instead of every page's URL, referrer and tags
-pages_landing as (
+-- window pass 2: session number = running count of session starts, in page-number order
+-- (one integer to sort by)
+pages_sessionised as (
 
     select
-        pages_flagged.visitor_key,
-        pages_flagged.has_anonymous_id,
-        pages_flagged.page_view_id,
-        pages_flagged.user_id,
-        pages_flagged.viewed_at,
-        pages_flagged.viewed_at_us,
-        pages_flagged.page_path,
-        pages_flagged.is_bot,
-        pages_flagged.is_internal,
-        pages_flagged.is_session_start,
-        case when pages_flagged.is_session_start = 1 then pages_flagged.page_path end as landing_page_path,
-        case when pages_flagged.is_session_start = 1 then pages_flagged.url end as landing_url,
-        case when pages_flagged.is_session_start = 1 then pages_flagged.referrer end as landing_referrer,
-        case when pages_flagged.is_session_start = 1 then pages_flagged.referrer_domain end as landing_referrer_domain,
-        case when pages_flagged.is_session_start = 1 then pages_flagged.utm_source end as landing_utm_source,
-        case when pages_flagged.is_session_start = 1 then pages_flagged.utm_medium end as landing_utm_medium,
-        case when pages_flagged.is_session_start = 1 then pages_flagged.utm_campaign end as landing_utm_campaign,
-        case when pages_flagged.is_session_start = 1 then pages_flagged.utm_content end as landing_utm_content,
-        case when pages_flagged.is_session_start = 1 then pages_flagged.utm_term end as landing_utm_term,
-        case when pages_flagged.is_session_start = 1 then pages_flagged.channel end as landing_channel
+        pages_flagged.*,
+        sum(pages_flagged.is_session_start) over (
+            partition by pages_flagged.visitor_key
+            order by pages_flagged.visitor_page_number
+            rows between unbounded preceding and current row
+        ) as visitor_session_number
     from pages_flagged
 
 ),
 
--- window pass 2 (same partition and order): session number = running count of session
--- starts; a page is its session's exit page when the next page starts a new session
-pages_sessionised as (
-
-    select
-        pages_landing.*,
-        sum(pages_landing.is_session_start) over (
-            partition by pages_landing.visitor_key
-            order by pages_landing.viewed_at, pages_landing.page_view_id
-            rows between unbounded preceding and current row
-        ) as visitor_session_number,
-        row_number() over (
-            partition by pages_landing.visitor_key
-            order by pages_landing.viewed_at, pages_landing.page_view_id
-        ) as visitor_page_number,
-        coalesce(
-            lead(pages_landing.is_session_start) over (
-                partition by pages_landing.visitor_key
-                order by pages_landing.viewed_at, pages_landing.page_view_id
-            ),
-            1
-        ) as is_session_end
-    from pages_landing
-
-),
-
 -- one group by: exactly one page per session is its start (landing page) and one its end
--- (exit page), so max() over the landing columns and max(case ...) pick their values
+-- (exit page)
 sessions as (
 
     select
@@ -176,19 +173,31 @@ sessions as (
         count(*) as pageviews,
         sum(case when pages_sessionised.is_bot then 1 else 0 end) as bot_pageviews,
         sum(case when pages_sessionised.is_internal then 1 else 0 end) as internal_pageviews,
-        max(pages_sessionised.landing_page_path) as landing_page_path,
-        max(pages_sessionised.landing_url) as landing_page_url,
-        max(pages_sessionised.landing_referrer) as referrer,
-        max(pages_sessionised.landing_referrer_domain) as referrer_domain,
-        max(pages_sessionised.landing_utm_source) as utm_source,
-        max(pages_sessionised.landing_utm_medium) as utm_medium,
-        max(pages_sessionised.landing_utm_campaign) as utm_campaign,
-        max(pages_sessionised.landing_utm_content) as utm_content,
-        max(pages_sessionised.landing_utm_term) as utm_term,
-        max(pages_sessionised.landing_channel) as landing_page_channel,
+        max(case when pages_sessionised.is_session_start = 1 then pages_sessionised.page_view_id end)
+            as landing_page_view_id,
         max(case when pages_sessionised.is_session_end = 1 then pages_sessionised.page_path end) as exit_page_path
     from pages_sessionised
     group by pages_sessionised.visitor_key, pages_sessionised.visitor_session_number
+
+),
+
+sessions_landed as (
+
+    select
+        sessions.*,
+        landing_pages.page_path as landing_page_path,
+        landing_pages.url as landing_page_url,
+        landing_pages.referrer,
+        landing_pages.referrer_domain,
+        landing_pages.utm_source,
+        landing_pages.utm_medium,
+        landing_pages.utm_campaign,
+        landing_pages.utm_content,
+        landing_pages.utm_term,
+        landing_pages.channel as landing_page_channel
+    from sessions
+    inner join landing_pages
+        on sessions.landing_page_view_id = landing_pages.page_view_id
 
 ),
 
@@ -230,7 +239,7 @@ final as (
             when sessions.bot_pageviews > 0 then 'bot'
             when sessions.internal_pageviews > 0 then 'internal'
         end as exclusion_reason
-    from sessions
+    from sessions_landed as sessions
 
 )
 

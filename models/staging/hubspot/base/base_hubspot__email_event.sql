@@ -1,8 +1,9 @@
 {#-
     Every raw row of hubspot.email_event, typed, normalised and classified for staging (see
     dq_classify). The second-largest raw table: materialised once like base_segment__pages
-    (raw row as text for quarantined rows only; incremental on DuckDB with
-    dq_incremental_rows and delete+insert on email_event_id, a table on Spark).
+    (raw row as text for quarantined rows only; only redelivered keys go through the dedupe
+    window, dq_split_by_delivery; incremental on DuckDB with dq_incremental_rows and
+    delete+insert on email_event_id, a table on Spark).
 -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
@@ -11,20 +12,10 @@
     on_schema_change='fail',
 ) }}
 
-with
-
-source as (
-
-    select * from {{ gtm_source('hubspot', 'email_event') }}
-    {%- if is_incremental() %}
-    where {{ dq_incremental_rows(
-        'hubspot', 'email_event', "nullif(trim(id), '')", '_fivetran_synced', 'email_event_id', '_fivetran_synced'
-    ) }}
-    {%- endif %}
-
-),
-
-renamed as (
+{#- typing and UTM parsing, written once for both halves of the raw rows: `__rows__` is
+    replaced by each half's suffix (_once, _again) -#}
+{%- set typed_rows %}
+renamed__rows__ as (
 
     select
         nullif(trim(source.id), '') as email_event_id,
@@ -40,11 +31,11 @@ renamed as (
             when="nullif(trim(source.id), '') is null or source.created > " ~ future_cutoff()
         ) }} as _dq_raw_values,
         source.id as _dq_raw_key
-    from source
+    from source__rows__ as source
 
 ),
 
-with_utm as (
+with_utm__rows__ as (
 
     select
         renamed.email_event_id,
@@ -62,20 +53,49 @@ with_utm as (
         renamed._fivetran_synced,
         renamed._dq_raw_values,
         renamed._dq_raw_key
-    from renamed
+    from renamed__rows__ as renamed
+
+)
+{%- endset %}
+
+with
+
+{{ dq_split_by_delivery(
+    'hubspot', 'email_event', "nullif(trim(id), '')", '_fivetran_synced', 'email_event_id', '_fivetran_synced'
+) }},
+
+{{ typed_rows | replace('__rows__', '_once') }},
+
+{{ typed_rows | replace('__rows__', '_again') }},
+
+classified_once as (
+
+    {{ dq_classify(
+        'with_utm_once',
+        key_columns=['email_event_id'],
+        loaded_at='_fivetran_synced',
+        rules=[('occurred_at > ' ~ future_cutoff(), 'future_timestamp')],
+        single_delivery=true
+    ) }}
+
+),
+
+classified_again as (
+
+    {{ dq_classify(
+        'with_utm_again',
+        key_columns=['email_event_id'],
+        loaded_at='_fivetran_synced',
+        rules=[('occurred_at > ' ~ future_cutoff(), 'future_timestamp')]
+    ) }}
 
 ),
 
 classified as (
 
-    {{ dq_classify(
-        'with_utm',
-        key_columns=['email_event_id'],
-        loaded_at='_fivetran_synced',
-        rules=[
-            ('occurred_at > ' ~ future_cutoff(), 'future_timestamp'),
-        ]
-    ) }}
+    select * from classified_once
+    union all
+    select * from classified_again
 
 )
 

@@ -2,8 +2,9 @@
     Every raw row of segment.pages, typed, normalised and classified for staging (see
     dq_classify). The largest raw table, so it is materialised once, and every reader
     (stg_segment__pages, the data-quality marts, tests) scans the table instead of re-running
-    the URL parsing and the dedupe window. The raw row as text is kept only for quarantined
-    rows. Incremental on DuckDB (dq_incremental_rows: new deliveries, other deliveries of
+    the URL parsing and the dedupe window. Only the rows of keys delivered more than once go
+    through the dedupe window (dq_split_by_delivery); every other row is classified as it is
+    read. The raw row as text is kept only for quarantined rows. Incremental on DuckDB (dq_incremental_rows: new deliveries, other deliveries of
     their keys and future-timestamp rows are re-classified; delete+insert on page_view_id);
     a plain table on Spark, where Parquet tables have no row-level delete.
 -#}
@@ -14,20 +15,10 @@
     on_schema_change='fail',
 ) }}
 
-with
-
-source as (
-
-    select * from {{ gtm_source('segment', 'pages') }}
-    {%- if is_incremental() %}
-    where {{ dq_incremental_rows(
-        'segment', 'pages', "nullif(trim(id), '')", 'uuid_ts', 'page_view_id', 'loaded_at'
-    ) }}
-    {%- endif %}
-
-),
-
-renamed as (
+{#- the typing, URL parsing and channel rules, written once for both halves of the raw rows:
+    `__rows__` is replaced by each half's suffix (_once, _again) -#}
+{%- set typed_rows %}
+renamed__rows__ as (
 
     select
         nullif(trim(source.id), '') as page_view_id,
@@ -66,20 +57,20 @@ renamed as (
             when="nullif(trim(source.id), '') is null or source.timestamp > " ~ future_cutoff()
         ) }} as _dq_raw_values,
         source.id as _dq_raw_key
-    from source
+    from source__rows__ as source
 
 ),
 
-with_referrer as (
+with_referrer__rows__ as (
 
     select
         renamed.*,
         {{ is_site_domain('renamed.referrer_domain') }} as is_internal_referrer
-    from renamed
+    from renamed__rows__ as renamed
 
 ),
 
-with_channel as (
+with_channel__rows__ as (
 
     select
         with_referrer.*,
@@ -97,20 +88,46 @@ with_channel as (
                 'case when with_referrer.is_internal_referrer then null else with_referrer.referrer end'
             ) }}
         end as channel
-    from with_referrer
+    from with_referrer__rows__ as with_referrer
+
+)
+{%- endset %}
+with
+
+{{ dq_split_by_delivery('segment', 'pages', "nullif(trim(id), '')", 'uuid_ts', 'page_view_id', 'loaded_at') }},
+
+{{ typed_rows | replace('__rows__', '_once') }},
+
+{{ typed_rows | replace('__rows__', '_again') }},
+
+classified_once as (
+
+    {{ dq_classify(
+        'with_channel_once',
+        key_columns=['page_view_id'],
+        loaded_at='loaded_at',
+        rules=[('viewed_at > ' ~ future_cutoff(), 'future_timestamp')],
+        single_delivery=true
+    ) }}
+
+),
+
+classified_again as (
+
+    {{ dq_classify(
+        'with_channel_again',
+        key_columns=['page_view_id'],
+        loaded_at='loaded_at',
+        rules=[('viewed_at > ' ~ future_cutoff(), 'future_timestamp')]
+    ) }}
 
 ),
 
 classified as (
 
-    {{ dq_classify(
-        'with_channel',
-        key_columns=['page_view_id'],
-        loaded_at='loaded_at',
-        rules=[
-            ('viewed_at > ' ~ future_cutoff(), 'future_timestamp'),
-        ]
-    ) }}
+    select * from classified_once
+    union all
+    select * from classified_again
 
 )
 
