@@ -9,7 +9,9 @@
         3. soft_deleted: the latest delivery of a key carries the delete flag `deleted`;
         4. staged: everything else, exactly one row per key.
 
-        Adds `_dq_reason` (quarantine reason code, else NULL) and `_dq_status`.
+        Adds `_dq_reason` (quarantine reason code, else NULL), `_dq_version` (1 for the latest
+        delivery of a key, 2 for the one before…, counted separately for quarantined and other
+        rows; NULL for a row without a key, which is no version of anything) and `_dq_status`.
 
         `single_delivery=true`: the caller guarantees that every key of `relation` has exactly
         one row (see dq_redelivered_keys), so `_dq_version` is 1 without the dedupe window.
@@ -27,16 +29,20 @@
     from (
         select
             *,
+            case
+                when {% for key in key_columns %}{{ key }} is null{% if not loop.last %} or {% endif %}{% endfor %}
+                    then null
             {%- if single_delivery %}
-            1 as _dq_version
+                else cast(1 as {{ dbt.type_bigint() }})
             {%- else %}
-            row_number() over (
-                partition by
-                    case when _dq_reason is null then 0 else 1 end,
-                    {{ key_columns | join(', ') }}
-                order by {{ loaded_at }} desc
-            ) as _dq_version
+                else row_number() over (
+                    partition by
+                        case when _dq_reason is null then 0 else 1 end,
+                        {{ key_columns | join(', ') }}
+                    order by {{ loaded_at }} desc
+                )
             {%- endif %}
+            end as _dq_version
         from (
             select
                 *,
