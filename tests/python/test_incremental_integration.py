@@ -24,6 +24,7 @@ from gtm.build import dbt_build
 from gtm.generate import generate
 from gtm.generate.extend import EXTENDED_TABLES, extend
 from gtm.load import load
+from warehouse_diff import relation_differences
 
 pytestmark = pytest.mark.integration
 
@@ -54,26 +55,6 @@ def _relations(manifest: Path) -> list[tuple[str, str]]:
         if n["resource_type"] == "model"
         and (n["original_file_path"].startswith("models/marts/") or n["name"] in INCREMENTAL_MODELS)
     )
-
-
-def _differences(a: Path, b: Path, relations: list[tuple[str, str]]) -> dict[str, tuple[int, int, int]]:
-    """Per relation: (rows in a, rows only in a, rows only in b)."""
-    out = {}
-    with duckdb.connect() as con:
-        con.execute(f"attach '{a}' as a (read_only)")
-        con.execute(f"attach '{b}' as b (read_only)")
-        for schema, name in relations:
-            columns = con.execute(f'describe a."{schema}"."{name}"').fetchall()
-            select = ", ".join(
-                f'cast("{c}" as float)' if t in ("DOUBLE", "FLOAT") else f'"{c}"' for c, t, *_ in columns
-            )
-            left = f'select {select} from a."{schema}"."{name}"'
-            right = f'select {select} from b."{schema}"."{name}"'
-            rows = con.execute(f"select count(*) from ({left})").fetchone()[0]
-            only_a = con.execute(f"select count(*) from ({left} except all {right})").fetchone()[0]
-            only_b = con.execute(f"select count(*) from ({right} except all {left})").fetchone()[0]
-            out[name] = (rows, only_a, only_b)
-    return out
 
 
 def test_incremental_build_after_one_day_equals_full_refresh(tmp_path: Path) -> None:
@@ -128,7 +109,7 @@ def test_incremental_build_after_one_day_equals_full_refresh(tmp_path: Path) -> 
 
     relations = _relations(tmp_path / "full" / "target" / "manifest.json")
     assert len(relations) >= 20
-    found = _differences(incremental_db, full_db, relations)
+    found = relation_differences(incremental_db, full_db, relations)
     print("\n".join(f"{name}: {v[0]:,} rows, {v[1]} / {v[2]} different" for name, v in found.items()))
     different = {name: v for name, v in found.items() if v[1] or v[2]}
     assert not different, f"incremental != full refresh (rows, only incremental, only full): {different}"

@@ -29,6 +29,7 @@ from gtm.build import dbt_build
 from gtm.generate import generate
 from gtm.generate.extend import extend
 from gtm.load import load
+from warehouse_diff import relation_differences
 
 pytestmark = pytest.mark.integration
 
@@ -97,20 +98,6 @@ def _redeliver(raw: Path) -> dict[str, list[str]]:
     return keys
 
 
-def _different(a: Path, b: Path) -> dict[str, tuple[int, int, int]]:
-    out = {}
-    with duckdb.connect() as con:
-        con.execute(f"attach '{a}' as a (read_only)")
-        con.execute(f"attach '{b}' as b (read_only)")
-        for schema, name in COMPARED:
-            left, right = f'a."{schema}"."{name}"', f'b."{schema}"."{name}"'
-            rows = con.execute(f"select count(*) from {left}").fetchone()[0]
-            only_a = con.execute(f"select count(*) from (from {left} except all from {right})").fetchone()[0]
-            only_b = con.execute(f"select count(*) from (from {right} except all from {left})").fetchone()[0]
-            out[name] = (rows, only_a, only_b)
-    return out
-
-
 def test_incremental_base_models_reclassify_redeliveries(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     generate(raw, scale="tiny", seed=5, dirty_rate=0.05, as_of=AS_OF, progress=False)
@@ -135,7 +122,7 @@ def test_incremental_base_models_reclassify_redeliveries(tmp_path: Path) -> None
     load(raw, full_db, progress=False)
     _build(full_db, tmp_path / "full", new_day)
 
-    found = _different(incremental_db, full_db)
+    found = relation_differences(incremental_db, full_db, COMPARED)
     print("\n".join(f"{name}: {v[0]:,} rows, {v[1]} / {v[2]} different" for name, v in found.items()))
     assert not {n: v for n, v in found.items() if v[1] or v[2]}, f"incremental != full refresh: {found}"
 
