@@ -125,8 +125,9 @@
         - `redelivered_keys`: the 64-bit hashes (key_hash) of the keys with more than one row;
         - `source_once`: the rows of every other key, which dq_classify classifies with
           `single_delivery=true`, without the dedupe window;
-        - `source_again`: the rows of the redelivered keys (and rows without a key, which all
-          share one hash), the dedupe window's input.
+        - `source_again`: the rows of the redelivered keys, the dedupe window's input (rows
+          without a key share one hash, so two or more of them land here; either way their
+          `_dq_version` is NULL and they are quarantined).
 
         Re-deliveries are rare, so the window sorts a handful of rows instead of the whole
         table. A hash collision only sends a key through the window needlessly. The caller
