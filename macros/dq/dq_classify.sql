@@ -14,7 +14,7 @@
         rows; NULL for a row without a key, which is no version of anything) and `_dq_status`.
 
         `single_delivery=true`: the caller guarantees that every key of `relation` has exactly
-        one row (see dq_redelivered_keys), so `_dq_version` is 1 without the dedupe window.
+        one row (dq_split_by_delivery's `source_once`), so `_dq_version` is 1 without the dedupe window.
     -#}
     select
         *,
