@@ -46,4 +46,3 @@
 {% macro spark__first_non_null_by(value_expression, order_expression) -%}
     min_by({{ value_expression }}, case when {{ value_expression }} is not null then {{ order_expression }} end)
 {%- endmacro %}
-
