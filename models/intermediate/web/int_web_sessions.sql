@@ -80,8 +80,10 @@ pages_selected as (
     from pages_keyed
     {%- if is_incremental() %}
     where coalesce(pages_keyed.visitor_key, '') in (
-        select coalesce(recent.visitor_key, '') as visitor_key
-        from pages_keyed as recent
+        -- read from the model, not from pages_keyed: a CTE referenced twice is materialised
+        -- (every page view of the table, held in memory or spilled)
+        select coalesce(recent.anonymous_id, {{ dbt.concat(["'user_id:'", 'recent.user_id']) }}, '') as visitor_key
+        from {{ ref('stg_segment__pages') }} as recent
         where recent.viewed_at >= (
             select {{ dbt.dateadd('day', -1 * var('incremental_lookback_days', 3), 'max(existing.ended_at)') }}
             from {{ this }} as existing
