@@ -11,19 +11,27 @@
     data-quality mart can count it.
 
     Incremental (DuckDB; a plain table on Spark, where Parquet tables have no row-level
-    delete): a run re-sessionises the whole history of every visitor with a page view in the
-    lookback window (var incremental_lookback_days before the latest session end already
-    built) and replaces that visitor's sessions (delete+insert on visitor_key). Sessions only
-    depend on the visitor's own page views, so the result equals a full refresh as long as
-    no page view arrives more than the lookback window late.
+    delete). The window starts var incremental_lookback_days before the latest session end
+    already built; late page views arrive inside it. A session built before that ended more
+    than the timeout before the window is final: no page view of the window can join it. A
+    run re-sessionises, for every visitor with a page view in the window, the page views after
+    the end of their last final session, and replaces that visitor's sessions from the first
+    one it rebuilt on (strategy replace_from on visitor_key, from started_at). Sessions only
+    depend on the visitor's own page views, so the result equals a full refresh as long as no
+    page view arrives (or is re-delivered with a new time) more than the window late. Every
+    read of the page views is bounded by time (the earliest start of a session that is not
+    final), so the scans skip the columns of older rows instead of joining every page view.
 -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
-    incremental_strategy='delete+insert',
+    incremental_strategy='replace_from',
     unique_key='visitor_key',
+    replace_from_column='started_at',
     on_schema_change='fail',
 ) }}
 {%- set timeout_microseconds = (var('session_timeout_minutes', 30) | float * 60 * 1000000) | int -%}
+{#- whole seconds, rounded up: a session ending this long before the window is final -#}
+{%- set timeout_seconds = ((timeout_microseconds / 1000000) | round(0, 'ceil')) | int -%}
 
 with
 
@@ -32,6 +40,65 @@ pages as (
     select * from {{ ref('stg_segment__pages') }}
 
 ),
+{%- if is_incremental() %}
+
+-- incremental run: the window (late page views arrive inside it) and the end before which a
+-- session built is final (more than the timeout before the window)
+run_window as (
+
+    select
+        {{ dbt.dateadd('day', -1 * var('incremental_lookback_days', 3), 'max(existing.ended_at)') }}
+            as window_start,
+        {{ dbt.dateadd(
+            'second',
+            -1 * timeout_seconds,
+            dbt.dateadd('day', -1 * var('incremental_lookback_days', 3), 'max(existing.ended_at)')
+        ) }} as final_before
+    from {{ this }} as existing
+
+),
+
+-- the visitors with a page view in the window (read from the model, not from a CTE: a CTE
+-- referenced twice is materialised, here every page view of the table)
+window_visitors as (
+
+    select distinct
+        coalesce(recent.anonymous_id, {{ dbt.concat(["'user_id:'", 'recent.user_id']) }}, '') as visitor_key
+    from {{ ref('stg_segment__pages') }} as recent
+    where recent.viewed_at >= (select run_window.window_start from run_window)
+
+),
+
+-- per window visitor, the end of their last final session: their page views up to it stay
+-- sessionised as built, and the first one after it starts a session
+final_session_ends as (
+
+    select
+        existing.visitor_key,
+        max(existing.ended_at) as final_until
+    from {{ this }} as existing
+    inner join window_visitors
+        on existing.visitor_key = window_visitors.visitor_key
+    where existing.ended_at < (select run_window.final_before from run_window)
+    group by existing.visitor_key
+
+),
+
+-- the earliest page view a run can re-sessionise: the start of the earliest session built that
+-- is not final, or the window; it bounds every read of the page views
+rebuild_start as (
+
+    select
+        least(
+            coalesce(min(existing.started_at), max(run_window.window_start)),
+            max(run_window.window_start)
+        ) as rebuilt_from
+    from run_window
+    left join {{ this }} as existing
+        on existing.ended_at >= run_window.final_before
+
+),
+{%- endif %}
 
 -- the landing page's attributes, joined to each session by its first page view (read separately,
 -- so the window passes sort narrow rows instead of every page's URL, referrer and tags)
@@ -50,6 +117,9 @@ landing_pages as (
         utm_term,
         channel
     from {{ ref('stg_segment__pages') }}
+    {%- if is_incremental() %}
+    where viewed_at >= (select rebuild_start.rebuilt_from from rebuild_start)
+    {%- endif %}
 
 ),
 
@@ -71,24 +141,24 @@ pages_keyed as (
 
 ),
 
--- incremental run: only the visitors with a page view in the lookback window (late arrivals
--- included), over their whole history, so session boundaries across the cutoff come out as
--- in a full refresh
+-- incremental run: the page views of the window's visitors after their last final session
+-- (late arrivals included), so session boundaries across the cutoff come out as in a full
+-- refresh
 pages_selected as (
 
     select pages_keyed.*
     from pages_keyed
     {%- if is_incremental() %}
-    where coalesce(pages_keyed.visitor_key, '') in (
-        -- read from the model, not from pages_keyed: a CTE referenced twice is materialised
-        -- (every page view of the table, held in memory or spilled)
-        select coalesce(recent.anonymous_id, {{ dbt.concat(["'user_id:'", 'recent.user_id']) }}, '') as visitor_key
-        from {{ ref('stg_segment__pages') }} as recent
-        where recent.viewed_at >= (
-            select {{ dbt.dateadd('day', -1 * var('incremental_lookback_days', 3), 'max(existing.ended_at)') }}
-            from {{ this }} as existing
+    inner join window_visitors
+        on coalesce(pages_keyed.visitor_key, '') = window_visitors.visitor_key
+    left join final_session_ends
+        on window_visitors.visitor_key = final_session_ends.visitor_key
+    where
+        pages_keyed.viewed_at >= (select rebuild_start.rebuilt_from from rebuild_start)
+        and (
+            final_session_ends.final_until is null
+            or pages_keyed.viewed_at > final_session_ends.final_until
         )
-    )
     {%- endif %}
 
 ),

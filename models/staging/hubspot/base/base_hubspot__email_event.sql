@@ -1,9 +1,9 @@
 {#-
     Every raw row of hubspot.email_event, typed, normalised and classified for staging (see
     dq_classify). The second-largest raw table: materialised once like base_segment__pages
-    (raw row as text for quarantined rows only; only redelivered keys go through the dedupe
-    window, dq_split_by_delivery; incremental on DuckDB with dq_incremental_rows and
-    delete+insert on email_event_id, a table on Spark).
+    (raw row as text and raw key for quarantined rows only; only redelivered keys go through
+    the dedupe window, dq_split_by_delivery; incremental on DuckDB with dq_incremental_rows
+    and delete+insert on email_event_id, a table on Spark).
 -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
@@ -12,6 +12,8 @@
     on_schema_change='fail',
 ) }}
 
+{#- the rows dq_classify quarantines: no key, or a timestamp past the future cutoff -#}
+{%- set quarantined_when = "nullif(trim(source.id), '') is null or source.created > " ~ future_cutoff() %}
 {#- typing and UTM parsing, written once for both halves of the raw rows: `__rows__` is
     replaced by each half's suffix (_once, _again) -#}
 {%- set typed_rows %}
@@ -26,11 +28,10 @@ renamed__rows__ as (
         nullif(trim(source.sent_by_id), '') as sent_by_event_id,
         nullif(trim(source.url), '') as url,
         source._fivetran_synced,
-        {{ dq_raw_values(
-            'hubspot', 'email_event',
-            when="nullif(trim(source.id), '') is null or source.created > " ~ future_cutoff()
-        ) }} as _dq_raw_values,
-        source.id as _dq_raw_key
+        {{ dq_raw_values('hubspot', 'email_event', when=quarantined_when) }} as _dq_raw_values,
+        -- the raw key too is kept for quarantined rows only (dq_rejected_rows): on every other
+        -- row it is the key, trimmed, and a second copy of it is the widest column to write
+        case when {{ quarantined_when }} then source.id end as _dq_raw_key
     from source__rows__ as source
 
 ),

@@ -4,10 +4,10 @@
     (stg_segment__pages, the data-quality marts, tests) scans the table instead of re-running
     the URL parsing and the dedupe window. Only the rows of keys delivered more than once go
     through the dedupe window (dq_split_by_delivery); every other row is classified as it is
-    read. The raw row as text is kept only for quarantined rows. Incremental on DuckDB
-    (dq_incremental_rows: new deliveries, other deliveries of their keys and
-    future-timestamp rows are re-classified; delete+insert on page_view_id);
-    a plain table on Spark, where Parquet tables have no row-level delete.
+    read. The raw row as text and the raw key are kept only for quarantined rows. Incremental
+    on DuckDB (dq_incremental_rows: new deliveries, other deliveries of their keys and
+    future-timestamp rows are re-classified; delete+insert on page_view_id); a plain table on
+    Spark, where Parquet tables have no row-level delete.
 -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
@@ -16,6 +16,8 @@
     on_schema_change='fail',
 ) }}
 
+{#- the rows dq_classify quarantines: no key, or a timestamp past the future cutoff -#}
+{%- set quarantined_when = "nullif(trim(source.id), '') is null or source.timestamp > " ~ future_cutoff() %}
 {#- the typing, URL parsing and channel rules, written once for both halves of the raw rows:
     `__rows__` is replaced by each half's suffix (_once, _again) -#}
 {%- set typed_rows %}
@@ -53,11 +55,10 @@ renamed__rows__ as (
         {{ is_bot_user_agent('source.context_user_agent') }} as is_bot,
         {{ is_internal_ip('source.context_ip') }} as is_internal,
         source.uuid_ts as loaded_at,
-        {{ dq_raw_values(
-            'segment', 'pages',
-            when="nullif(trim(source.id), '') is null or source.timestamp > " ~ future_cutoff()
-        ) }} as _dq_raw_values,
-        source.id as _dq_raw_key
+        {{ dq_raw_values('segment', 'pages', when=quarantined_when) }} as _dq_raw_values,
+        -- the raw key too is kept for quarantined rows only (dq_rejected_rows): on every other
+        -- row it is the key, trimmed, and a second copy of it is the widest column to write
+        case when {{ quarantined_when }} then source.id end as _dq_raw_key
     from source__rows__ as source
 
 ),
