@@ -18,9 +18,11 @@
     the end of their last final session, and replaces that visitor's sessions from the first
     one it rebuilt on (strategy replace_from on visitor_key, from started_at). Sessions only
     depend on the visitor's own page views, so the result equals a full refresh as long as no
-    page view arrives (or is re-delivered with a new time) more than the window late. Every
-    read of the page views is bounded by time (the earliest start of a session that is not
-    final), so the scans skip the columns of older rows instead of joining every page view.
+    page view arrives more than the window late and none already sessionised is re-delivered
+    with another time, visitor or landing attributes. Every read of the page views is bounded
+    by time (the earliest start of a session that is not final), so the scans skip the columns
+    of older rows instead of joining every page view. On an empty table (after an --empty
+    build) every page view is in the window.
 -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
@@ -43,18 +45,25 @@ pages as (
 {%- if is_incremental() %}
 
 -- incremental run: the window (late page views arrive inside it) and the end before which a
--- session built is final (more than the timeout before the window)
+-- session built is final (more than the timeout before the window). An empty table (e.g. after
+-- `dbt build --empty`) has no sessions: every page view is in the window.
+run_window_start as (
+
+    select
+        coalesce(
+            {{ dbt.dateadd('day', -1 * var('incremental_lookback_days', 3), 'max(existing.ended_at)') }},
+            cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
+        ) as window_start
+    from {{ this }} as existing
+
+),
+
 run_window as (
 
     select
-        {{ dbt.dateadd('day', -1 * var('incremental_lookback_days', 3), 'max(existing.ended_at)') }}
-            as window_start,
-        {{ dbt.dateadd(
-            'second',
-            -1 * timeout_seconds,
-            dbt.dateadd('day', -1 * var('incremental_lookback_days', 3), 'max(existing.ended_at)')
-        ) }} as final_before
-    from {{ this }} as existing
+        run_window_start.window_start,
+        {{ dbt.dateadd('second', -1 * timeout_seconds, 'run_window_start.window_start') }} as final_before
+    from run_window_start
 
 ),
 
