@@ -32,6 +32,9 @@
     on_schema_change='fail',
 ) }}
 {%- set timeout_microseconds = (var('session_timeout_minutes', 30) | float * 60 * 1000000) | int -%}
+{#- the visitor of a page view, over a page-view relation `__pages__` (written once: the window's
+    visitors must be keyed exactly as the page views they select) -#}
+{%- set visitor_key_of = "coalesce(__pages__.anonymous_id, " ~ dbt.concat(["'user_id:'", '__pages__.user_id']) ~ ")" -%}
 {#- whole seconds, rounded up: a session ending this long before the window is final -#}
 {%- set timeout_seconds = ((timeout_microseconds / 1000000) | round(0, 'ceil')) | int -%}
 
@@ -72,7 +75,7 @@ run_window as (
 window_visitors as (
 
     select distinct
-        coalesce(recent.anonymous_id, {{ dbt.concat(["'user_id:'", 'recent.user_id']) }}, '') as visitor_key
+        coalesce({{ visitor_key_of | replace('__pages__', 'recent') }}, '') as visitor_key
     from {{ ref('stg_segment__pages') }} as recent
     where recent.viewed_at >= (select run_window.window_start from run_window)
 
@@ -138,7 +141,7 @@ pages_keyed as (
 
     select
         pages.page_view_id,
-        coalesce(pages.anonymous_id, {{ dbt.concat(["'user_id:'", 'pages.user_id']) }}) as visitor_key,
+        {{ visitor_key_of | replace('__pages__', 'pages') }} as visitor_key,
         pages.anonymous_id is not null as has_anonymous_id,
         pages.user_id,
         pages.viewed_at,
