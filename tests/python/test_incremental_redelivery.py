@@ -1,9 +1,10 @@
 """The incremental base models re-classify re-deliveries like a full refresh does (issue 11).
 
-`base_segment__pages` and `base_hubspot__email_event` are incremental: a run classifies the rows
-loaded after the latest load time they hold, plus every other delivery of those rows' keys
-(dq_incremental_rows), and only keys delivered more than once go through the dedupe window
-(dq_split_by_delivery). The daily-extension test runs on a clean sample; this one makes the
+The base models of the event streams (`base_segment__pages`, `base_segment__tracks`,
+`base_segment__identifies`, `base_hubspot__email_event`) are incremental: a run classifies the
+rows loaded after the latest load time they hold, plus every other delivery of those rows' keys
+(dq_incremental_rows); in the two largest only keys delivered more than once go through the
+dedupe window (dq_split_by_delivery). The daily-extension test runs on a clean sample; this one makes the
 next day dirty on purpose, on top of a dirty tiny sample:
 
 * rows already built, delivered again with a later load time and new content: the new delivery
@@ -41,21 +42,33 @@ SELECT = [  # the data-quality chain only; tests whose other parents are not bui
     "+dq_source_reconciliation",
     "+dq_rejected_rows",
     "stg_segment__pages",
+    "stg_segment__tracks",
+    "stg_segment__identifies",
     "stg_hubspot__email_events",
 ]
+# base model: (raw folder, key column, load-time column, column given new content, event-time column)
+TABLES = {
+    "base_segment__pages": ("segment/pages", "id", "uuid_ts", "title", "timestamp"),
+    "base_segment__tracks": ("segment/tracks", "id", "uuid_ts", "event_text", "timestamp"),
+    "base_segment__identifies": ("segment/identifies", "id", "uuid_ts", "company", "timestamp"),
+    "base_hubspot__email_event": ("hubspot/email_event", "id", "_fivetran_synced", "url", "created"),
+}
+# base model: (key, the changed column as staged)
+STAGED = {
+    "base_segment__pages": ("page_view_id", "title"),
+    "base_segment__tracks": ("track_id", "event_text"),
+    "base_segment__identifies": ("identify_id", "company"),
+    "base_hubspot__email_event": ("email_event_id", "url"),
+}
 COMPARED = [
-    ("staging", "base_segment__pages"),
-    ("staging", "base_hubspot__email_event"),
+    *(("staging", model) for model in TABLES),
     ("staging", "stg_segment__pages"),
+    ("staging", "stg_segment__tracks"),
+    ("staging", "stg_segment__identifies"),
     ("staging", "stg_hubspot__email_events"),
     ("marts", "dq_rejected_rows"),
     ("marts", "dq_source_reconciliation"),
 ]
-# raw folder: (key column, load-time column, column given new content, event-time column)
-TABLES = {
-    "segment/pages": ("id", "uuid_ts", "title", "timestamp"),
-    "hubspot/email_event": ("id", "_fivetran_synced", "url", "created"),
-}
 REDELIVERED, FUTURE, KEYLESS = 25, 5, 4
 
 
@@ -70,7 +83,7 @@ def _redeliver(raw: Path) -> dict[str, list[str]]:
     """Write a dirty part file per table; return the keys re-delivered with new content."""
     keys = {}
     with duckdb.connect() as con:
-        for folder, (key, loaded, changed, event_time) in TABLES.items():
+        for model, (folder, key, loaded, changed, event_time) in TABLES.items():
             parts = f"'{raw / folder}/*.parquet'"
             con.execute(f"create or replace view t as select * from read_parquet({parts})")
             later = f"(select max({loaded}) from t) + interval 2 second"
@@ -94,7 +107,7 @@ def _redeliver(raw: Path) -> dict[str, list[str]]:
                     from ({picked} offset {REDELIVERED + FUTURE} limit {KEYLESS})
                 ) to '{raw / folder}/part-redelivery.parquet' (format parquet)
             """)
-            keys[folder] = [r[0] for r in con.execute(f"select {key} from ({picked} limit {REDELIVERED})").fetchall()]
+            keys[model] = [r[0] for r in con.execute(f"select {key} from ({picked} limit {REDELIVERED})").fetchall()]
     return keys
 
 
@@ -112,7 +125,7 @@ def test_incremental_base_models_reclassify_redeliveries(tmp_path: Path) -> None
     new_day = AS_OF + timedelta(days=1)
     load(raw, incremental_db, progress=False)
     _build(incremental_db, tmp_path / "incremental", new_day)
-    for model in ("base_segment__pages", "base_hubspot__email_event"):  # the model, not a unit-test fixture
+    for model in TABLES:  # the model, not a unit-test fixture
         paths = (tmp_path / "incremental" / "target" / "compiled").rglob(f"{model}.sql")
         sql = next(p for p in paths if not any(part.endswith(".yml") for part in p.parts)).read_text()
         assert "as existing" in sql, f"{model} should have run incrementally"
@@ -127,11 +140,8 @@ def test_incremental_base_models_reclassify_redeliveries(tmp_path: Path) -> None
     assert not {n: v for n, v in found.items() if v[1] or v[2]}, f"incremental != full refresh: {found}"
 
     with duckdb.connect(str(incremental_db), read_only=True) as con:
-        for model, key, changed in (
-            ("base_segment__pages", "page_view_id", "title"),
-            ("base_hubspot__email_event", "email_event_id", "url"),
-        ):
-            keys = redelivered["segment/pages" if model == "base_segment__pages" else "hubspot/email_event"]
+        for model, (key, changed) in STAGED.items():
+            keys = redelivered[model]
             statuses = con.execute(
                 f"""
                 select _dq_status, coalesce({changed} like 'redelivered %', false), count(*)

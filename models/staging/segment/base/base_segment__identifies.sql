@@ -1,9 +1,27 @@
--- Every raw row of segment.identifies, typed, normalised and classified for staging (see dq_classify).
+{#-
+    Every raw row of segment.identifies, typed, normalised and classified for staging (see
+    dq_classify). An event stream like segment.pages: incremental on DuckDB
+    (dq_incremental_rows: new deliveries, the other deliveries of their keys and
+    future-timestamp rows are re-classified; delete+insert on identify_id), a plain table on
+    Spark, where Parquet tables have no row-level delete. Rows already classified keep the
+    email flags of the build that classified them: after editing the free_mail_domains seed or
+    the test / internal email vars, run with --full-refresh.
+-#}
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='delete+insert',
+    unique_key='identify_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
 
     select * from {{ gtm_source('segment', 'identifies') }}
+    {%- if is_incremental() %}
+    where {{ dq_incremental_rows('segment', 'identifies', "nullif(trim(id), '')", 'uuid_ts', 'identify_id', 'loaded_at') }}
+    {%- endif %}
 
 ),
 

@@ -1,9 +1,25 @@
--- Every raw row of segment.tracks, typed and classified for staging (see dq_classify).
+{#-
+    Every raw row of segment.tracks, typed and classified for staging (see dq_classify).
+    An event stream like segment.pages: incremental on DuckDB (dq_incremental_rows: new
+    deliveries, the other deliveries of their keys and future-timestamp rows are re-classified;
+    delete+insert on track_id), a plain table on Spark, where Parquet tables have no row-level
+    delete.
+-#}
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='delete+insert',
+    unique_key='track_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
 
     select * from {{ gtm_source('segment', 'tracks') }}
+    {%- if is_incremental() %}
+    where {{ dq_incremental_rows('segment', 'tracks', "nullif(trim(id), '')", 'uuid_ts', 'track_id', 'loaded_at') }}
+    {%- endif %}
 
 ),
 
