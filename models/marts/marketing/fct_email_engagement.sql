@@ -18,15 +18,9 @@ identifiers as (
 
 ),
 
--- the person's account, as dim_people has it (dim_people passes int_people_resolved's account_id
--- through), read from the intermediate model: dim_people also waits for the sessionisation of
--- every page view (first_visit_at), which email engagement does not need
 people as (
 
-    select
-        person_id,
-        account_id
-    from {{ ref('int_people_resolved') }}
+    select * from {{ ref('dim_people') }}
 
 ),
 
