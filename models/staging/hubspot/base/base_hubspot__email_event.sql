@@ -12,7 +12,9 @@
     on_schema_change='fail',
 ) }}
 
-{#- the rows dq_classify quarantines: no key, or a timestamp past the future cutoff -#}
+{#- the rows dq_classify quarantines: no key, or a timestamp past the future cutoff. dq_classify
+    keeps the raw text of quarantined rows only anyway; the condition saves building it for the
+    tens of millions of rows staged -#}
 {%- set quarantined_when = "nullif(trim(source.id), '') is null or source.created > " ~ future_cutoff() %}
 {#- typing and UTM parsing, written once for both halves of the raw rows: `__rows__` is
     replaced by each half's suffix (_once, _again) -#}
@@ -29,9 +31,7 @@ renamed__rows__ as (
         nullif(trim(source.url), '') as url,
         source._fivetran_synced,
         {{ dq_raw_values('hubspot', 'email_event', when=quarantined_when) }} as _dq_raw_values,
-        -- the raw key too is kept for quarantined rows only (dq_rejected_rows): on every other
-        -- row it is the key, trimmed, and a second copy of it is the widest column to write
-        case when {{ quarantined_when }} then source.id end as _dq_raw_key
+        source.id as _dq_raw_key
     from source__rows__ as source
 
 ),

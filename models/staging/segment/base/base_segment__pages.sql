@@ -16,7 +16,9 @@
     on_schema_change='fail',
 ) }}
 
-{#- the rows dq_classify quarantines: no key, or a timestamp past the future cutoff -#}
+{#- the rows dq_classify quarantines: no key, or a timestamp past the future cutoff. dq_classify
+    keeps the raw text of quarantined rows only anyway; the condition saves building it for the
+    tens of millions of rows staged -#}
 {%- set quarantined_when = "nullif(trim(source.id), '') is null or source.timestamp > " ~ future_cutoff() %}
 {#- the typing, URL parsing and channel rules, written once for both halves of the raw rows:
     `__rows__` is replaced by each half's suffix (_once, _again) -#}
@@ -56,9 +58,7 @@ renamed__rows__ as (
         {{ is_internal_ip('source.context_ip') }} as is_internal,
         source.uuid_ts as loaded_at,
         {{ dq_raw_values('segment', 'pages', when=quarantined_when) }} as _dq_raw_values,
-        -- the raw key too is kept for quarantined rows only (dq_rejected_rows): on every other
-        -- row it is the key, trimmed, and a second copy of it is the widest column to write
-        case when {{ quarantined_when }} then source.id end as _dq_raw_key
+        source.id as _dq_raw_key
     from source__rows__ as source
 
 ),
