@@ -31,6 +31,7 @@ pytestmark = pytest.mark.integration
 AS_OF = date(2025, 12, 31)
 INCREMENTAL_MODELS = [  # compared too
     "int_web_sessions",
+    "fct_web_sessions",
     "base_segment__pages",
     "base_segment__tracks",
     "base_segment__identifies",
