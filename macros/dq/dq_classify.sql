@@ -202,6 +202,6 @@ source_again as (
     {{ dbt.dateadd(
         'day',
         var('max_future_days', 30),
-        "greatest(cast('" ~ var('as_of_date') ~ "' as " ~ dbt.type_timestamp() ~ "), cast(current_date as " ~ dbt.type_timestamp() ~ "))"
+        "greatest(cast('" ~ as_of_date() ~ "' as " ~ dbt.type_timestamp() ~ "), cast(current_date as " ~ dbt.type_timestamp() ~ "))"
     ) }}
 {%- endmacro %}

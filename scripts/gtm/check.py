@@ -25,6 +25,7 @@ warning naming it, not an error.
 
 from __future__ import annotations
 
+import os
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -35,7 +36,7 @@ import duckdb
 
 from gtm import contract
 from gtm.errors import BadInputError
-from gtm.paths import PROJECT_ROOT
+from gtm.paths import AS_OF_ENV, PROJECT_ROOT
 
 OK, WARNING, ERROR = "ok", "warning", "error"
 CENT = Decimal("0.005")
@@ -108,11 +109,18 @@ class CheckReport:
 
 
 def project_as_of() -> date:
-    """The var as_of_date of dbt_project.yml."""
+    """The build's as_of_date when not given: environment variable GTM_AS_OF_DATE, else var
+    as_of_date_default of dbt_project.yml (as macro as_of_date() picks it without --vars)."""
     import yaml  # dbt's own dependency
 
-    data = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
-    return date.fromisoformat(str(data["vars"]["as_of_date"]))
+    value = os.environ.get(AS_OF_ENV, "").strip()
+    if not value:
+        data = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+        value = str(data["vars"]["as_of_date_default"])
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInputError(f"{AS_OF_ENV} must be a date as YYYY-MM-DD, got {value!r}") from None
 
 
 class Warehouse:

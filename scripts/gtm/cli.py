@@ -28,7 +28,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         seconds = time.perf_counter() - started
         print(
             f"extended by {args.extend_days} day(s) to as_of {ext.as_of}: {sum(ext.rows.values()):,} new raw rows "
-            f"in {seconds:.1f}s -> {args.out} (build with --vars '{{as_of_date: \"{ext.as_of}\"}}')"
+            f"in {seconds:.1f}s -> {args.out} (build with {paths.AS_OF_ENV}={ext.as_of} gtm build)"
         )
         return EXIT_OK
     result = generate(
@@ -234,7 +234,9 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 
 
 def _add_check_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of-date", default=None, help="as_of_date of the build (default: the dbt var)")
+    parser.add_argument(
+        "--as-of-date", default=None, help="as_of_date of the build (default: GTM_AS_OF_DATE, else the project's)"
+    )
     parser.add_argument(
         "--anomaly-factor",
         type=float,
@@ -319,7 +321,11 @@ def build_parser() -> argparse.ArgumentParser:
     run_p.add_argument("--scale", default="medium", help="generate: tiny | small | medium | large (default: medium)")
     run_p.add_argument("--seed", type=int, default=42, help="generate: random seed (default 42)")
     run_p.add_argument("--dirty-rate", type=float, default=0.0, help="generate: share of rows with injected faults")
-    run_p.add_argument("--as-of", default="2025-12-31", help="generate: last day of history (YYYY-MM-DD)")
+    run_p.add_argument(
+        "--as-of",
+        default="2025-12-31",
+        help="generate: last day of history (YYYY-MM-DD); the build, checks and report use it as as_of_date",
+    )
     run_p.add_argument("--out", default=None, help="generate: output directory (default: data/raw)")
     run_p.add_argument("--sources", default=None, help="load: comma-separated sources (default: all present)")
     run_p.add_argument("--load-mode", choices=("link", "copy"), default="link", help="load: --mode (default link)")

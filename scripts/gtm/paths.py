@@ -6,6 +6,9 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# the build's as_of_date without --vars (macro as_of_date()): an environment variable keeps
+# dbt's partial parsing when the date moves every day
+AS_OF_ENV = "GTM_AS_OF_DATE"
 
 
 def raw_dir() -> Path:

@@ -35,6 +35,7 @@ from pathlib import Path
 import duckdb
 
 from gtm import paths
+from gtm.build import _environ
 from gtm.errors import (
     EXIT_BAD_INPUT,
     EXIT_BUILD_FAILED,
@@ -343,7 +344,9 @@ def run(options: RunOptions, say: Printer | None = None) -> int:
     plan = (["generate"] if options.data is None else []) + ["load", "build", "check"]
     plan += ([] if options.skip_report else ["report"]) + ["publish"]
 
-    with warehouse_lock(published, command=options.command, log=say), _sigterm_as_interrupt():
+    # a generated sample ends on options.as_of: build, check and report as of that day too
+    as_of_env = {paths.AS_OF_ENV: options.as_of} if options.data is None else {}
+    with warehouse_lock(published, command=options.command, log=say), _sigterm_as_interrupt(), _environ(as_of_env):
         say(f"gtm run {run_id}: {' → '.join(plan)}; publishes {published}")
         clean_leftovers(published, say=say)
         folder.mkdir(parents=True)

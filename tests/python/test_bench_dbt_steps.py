@@ -49,3 +49,22 @@ def test_benchmarks_section_has_per_step_time_and_memory_and_slowest_models() ->
 def test_empty_must_come_before_build(tmp_path) -> None:
     with pytest.raises(BadInputError, match="before build"):
         bench.run_bench("tiny", tmp_path / "raw", tmp_path / "db.duckdb", steps=["build", "empty"])
+
+
+def test_dbt_steps_keep_the_parse_and_take_the_date_from_the_environment(tmp_path) -> None:
+    """A daily job keeps target/ and moves the date in GTM_AS_OF_DATE: dbt re-parses nothing."""
+    out = tmp_path / "raw"
+    (out / "truth").mkdir(parents=True)
+    (out / "truth" / "summary.json").write_text('{"as_of_date": "2026-01-01"}')
+    cfg = bench.BenchConfig(scale="tiny", out_dir=out, database=tmp_path / "db.duckdb")
+    incremental = bench.STEPS["incremental"]
+    assert incremental.env(cfg)["GTM_AS_OF_DATE"] == "2026-01-01"
+    assert "--vars" not in incremental.args(cfg)
+
+    work = tmp_path / "db.bench"
+    incremental.prepare(cfg)  # no build step yet: nothing to keep, dbt parses in full
+    assert not (work / "target_incremental").exists()
+    (work / "target_build").mkdir(parents=True)
+    (work / "target_build" / "partial_parse.msgpack").write_bytes(b"parsed")
+    incremental.prepare(cfg)
+    assert (work / "target_incremental" / "partial_parse.msgpack").read_bytes() == b"parsed"

@@ -7,7 +7,7 @@
 -- subscription (an end no other subscription of the account spans), also when it came back
 -- later; churn_events counts those moments. The journeys (fct_account_journey /
 -- fct_customer_journey) take churned_at from here.
-{%- set as_of = "cast('" ~ var('as_of_date') ~ "' as date)" %}
+{%- set as_of = "cast('" ~ as_of_date() ~ "' as date)" %}
 {%- set as_of_end = "cast(" ~ dbt.dateadd('day', 1, as_of) ~ " as " ~ dbt.type_timestamp() ~ ")" %}
 with
 

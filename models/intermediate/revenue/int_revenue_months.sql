@@ -3,7 +3,7 @@
 -- the state at its last instant (snapshot_at: the first instant of the next month, or the end
 -- of as_of_date for the month holding it), converted at the FX rate of its last day
 -- (fx_rate_date: the month's last day, or as_of_date). Generated portably with dbt.date_spine.
-{%- set as_of = "cast('" ~ var('as_of_date') ~ "' as date)" %}
+{%- set as_of = "cast('" ~ as_of_date() ~ "' as date)" %}
 with
 
 versions as (

@@ -7,7 +7,7 @@
 -#}
 {%- set start_month = var('fiscal_year_start_month') | int %}
 {%- set start_override = var('dim_dates_start_date', none) %}
-{%- set as_of = "cast('" ~ var('as_of_date') ~ "' as date)" %}
+{%- set as_of = "cast('" ~ as_of_date() ~ "' as date)" %}
 {%- set year_after_as_of = 'cast(' ~ dbt.dateadd('year', 1, as_of) ~ ' as date)' %}
 {%- if start_override %}
     {%- set first_date_expression = "cast('" ~ start_override ~ "' as date)" %}

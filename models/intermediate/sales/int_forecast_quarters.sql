@@ -9,7 +9,7 @@
     - stage-to-win rates learn from opportunities closed in the 4 fiscal quarters before the
       quarter, and before the forecast is made (no look-ahead).
 -#}
-{%- set as_of = "cast('" ~ var('as_of_date') ~ "' as date)" %}
+{%- set as_of = "cast('" ~ as_of_date() ~ "' as date)" %}
 {%- set day_after_as_of = 'cast(' ~ dbt.dateadd('day', 1, as_of) ~ ' as ' ~ dbt.type_timestamp() ~ ')' %}
 with
 
@@ -41,7 +41,7 @@ scope as (
 
     select
         min(cast(opportunities.created_at as date)) as first_date,
-        cast({{ dbt.dateadd('month', 3, "cast('" ~ var('as_of_date') ~ "' as date)") }} as date) as last_date
+        cast({{ dbt.dateadd('month', 3, "cast('" ~ as_of_date() ~ "' as date)") }} as date) as last_date
     from opportunities
 
 ),
@@ -65,15 +65,15 @@ final as (
         fiscal_quarter_label,
         fiscal_quarter_start_date,
         fiscal_quarter_end_date,
-        fiscal_quarter_end_date <= cast('{{ var("as_of_date") }}' as date) as is_quarter_complete,
+        fiscal_quarter_end_date <= cast('{{ as_of_date() }}' as date) as is_quarter_complete,
         case
-            when fiscal_quarter_end_date <= cast('{{ var("as_of_date") }}' as date)
+            when fiscal_quarter_end_date <= cast('{{ as_of_date() }}' as date)
                 then cast(fiscal_quarter_start_date as {{ dbt.type_timestamp() }})
             else {{ day_after_as_of }}
         end as forecast_made_at,
         case
-            when fiscal_quarter_end_date <= cast('{{ var("as_of_date") }}' as date) then fiscal_quarter_start_date
-            else cast('{{ var("as_of_date") }}' as date)
+            when fiscal_quarter_end_date <= cast('{{ as_of_date() }}' as date) then fiscal_quarter_start_date
+            else cast('{{ as_of_date() }}' as date)
         end as forecast_as_of_date,
         cast({{ dbt.dateadd('month', -12, 'fiscal_quarter_start_date') }} as {{ dbt.type_timestamp() }})
             as rate_window_start_at

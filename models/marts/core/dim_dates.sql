@@ -80,7 +80,7 @@ final as (
             ) }}
             as date
         ) as fiscal_quarter_end_date,
-        date_day <= cast('{{ var("as_of_date") }}' as date) as is_past
+        date_day <= cast('{{ as_of_date() }}' as date) as is_past
     from fiscal_quarters
 
 )

@@ -4,7 +4,7 @@
 {%- set threshold = var('mql_score_threshold') %}
 {%- set decay_microseconds = var('score_decay_days') | int * 86400 * 1000000 %}
 {%- set sla_hours = var('lead_sla_hours') %}
-{%- set as_of_end = dbt.dateadd('day', 1, "cast('" ~ var('as_of_date') ~ "' as " ~ dbt.type_timestamp() ~ ")") %}
+{%- set as_of_end = dbt.dateadd('day', 1, "cast('" ~ as_of_date() ~ "' as " ~ dbt.type_timestamp() ~ ")") %}
 with
 
 milestones as (

@@ -451,7 +451,7 @@ month_bounds as (
 
     select
         min(month_start_date) as first_month_start_date,
-        cast({{ dbt.date_trunc('month', "cast('" ~ var('as_of_date') ~ "' as date)") }} as date)
+        cast({{ dbt.date_trunc('month', "cast('" ~ as_of_date() ~ "' as date)") }} as date)
             as last_month_start_date
     from activity_months
 

@@ -8,7 +8,7 @@
     marketing-sourced when that touch's channel is a marketing channel (dim_channels.is_marketing),
     sales-sourced otherwise, including when no touch precedes the opportunity.
 -#}
-{%- set end_of_as_of_date = 'cast(' ~ dbt.dateadd('day', 1, "cast('" ~ var('as_of_date') ~ "' as date)") ~ ' as '
+{%- set end_of_as_of_date = 'cast(' ~ dbt.dateadd('day', 1, "cast('" ~ as_of_date() ~ "' as date)") ~ ' as '
     ~ dbt.type_timestamp() ~ ')' %}
 with
 

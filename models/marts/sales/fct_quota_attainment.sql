@@ -146,7 +146,7 @@ final as (
         fiscal_quarter_label,
         fiscal_quarter_start_date,
         fiscal_quarter_end_date,
-        fiscal_quarter_end_date <= cast('{{ var("as_of_date") }}' as date) as is_quarter_complete,
+        fiscal_quarter_end_date <= cast('{{ as_of_date() }}' as date) as is_quarter_complete,
         quota_amount is not null as has_quota,
         cast(quota_amount as decimal(18, 2)) as quota_amount,
         cast(bookings_amount as decimal(18, 2)) as bookings_amount,

@@ -3,7 +3,7 @@
 -- rule and its own normalisation per billing interval, without the revenue intermediate models.
 -- Billing currency per month × currency and reporting currency per month must agree to the cent.
 -- Returns one row per month (and currency) that differs.
-{%- set as_of = "cast('" ~ var('as_of_date') ~ "' as date)" %}
+{%- set as_of = "cast('" ~ as_of_date() ~ "' as date)" %}
 {%- set active_statuses = var('mrr_active_statuses', ['active', 'past_due']) %}
 {%- set active_status_list = "'" ~ active_statuses | join("', '") ~ "'" %}
 {%- set reporting = var('reporting_currency') %}

@@ -3,7 +3,7 @@
 -- skipped only between a churn and a reactivation, a churn is followed only by a reactivation,
 -- a 'new' or 'reactivation' row never follows a paying month, previous_mrr is the previous
 -- row's mrr, and the last row is the as_of_date month or a churn. One row per violation.
-{%- set as_of_month = "cast(" ~ dbt.date_trunc('month', "cast('" ~ var('as_of_date') ~ "' as date)") ~ " as date)" %}
+{%- set as_of_month = "cast(" ~ dbt.date_trunc('month', "cast('" ~ as_of_date() ~ "' as date)") ~ " as date)" %}
 with
 
 mrr as (

@@ -14,8 +14,8 @@ quarters as (
 
     select * from {{ ref('int_forecast_quarters') }}
     where
-        fiscal_quarter_start_date <= cast('{{ var("as_of_date") }}' as date)
-        and fiscal_quarter_end_date >= cast('{{ var("as_of_date") }}' as date)
+        fiscal_quarter_start_date <= cast('{{ as_of_date() }}' as date)
+        and fiscal_quarter_end_date >= cast('{{ as_of_date() }}' as date)
 
 ),
 
