@@ -32,6 +32,7 @@ AS_OF = date(2025, 12, 31)
 INCREMENTAL_MODELS = [  # compared too
     "int_web_sessions",
     "fct_web_sessions",
+    "fct_email_engagement",
     "base_segment__pages",
     "base_segment__tracks",
     "base_segment__identifies",

@@ -4,13 +4,53 @@
 -- sent_by_event_id and the recipient: the send key of a SENT event is its sent_by_event_id (the
 -- connector's send id), else its own event id. Follow-up events whose SENT event is missing are not
 -- dropped: they make a reconstructed send row (is_send_event_missing), sent_at = their earliest event.
+{#-
+    Incremental (DuckDB; a plain table on Spark). A send and its follow-up events always have
+    one recipient, so a run rewrites every row of the recipients it affects (strategy
+    replace_keys on recipient_email_sha256) and keeps the others as built:
+    - recipients with an email event in the window (var incremental_lookback_days before the
+      latest send here): their rows are rebuilt from their events (a new follow-up can link
+      to an old send, a late SENT takes the follow-ups of a reconstructed send);
+    - recipients whose person, account or campaign attributes changed since they were built
+      (an identity merge, a campaign renamed): their rows are copied from the table with the
+      attributes as they are now (those depend on the address and the campaign only).
+    Equal to a full refresh as long as no email event arrives more than the window late and
+    none already built is re-delivered with another recipient or time. An affected recipient
+    always has rows, so no key marker is needed.
+-#}
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='replace_keys',
+    unique_key='recipient_email_sha256',
+    row_id_column='email_send_id',
+    on_schema_change='fail',
+) }}
+
 with
+{%- if is_incremental() %}
 
-email_events as (
+-- incremental run: the window, from the latest send built (an empty table, e.g. after
+-- `dbt build --empty`: every event is in it)
+run_window as (
 
-    select * from {{ ref('stg_hubspot__email_events') }}
+    select
+        coalesce(
+            {{ dbt.dateadd('day', -1 * var('incremental_lookback_days', 3), 'max(existing.sent_at)') }},
+            cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
+        ) as window_start
+    from {{ this }} as existing
 
 ),
+
+-- recipients with an email event in the window ('' stands for events without a recipient)
+window_recipients as (
+
+    select distinct coalesce(recent.recipient_email, '') as recipient
+    from {{ ref('stg_hubspot__email_events') }} as recent
+    where recent.occurred_at >= (select run_window.window_start from run_window)
+
+),
+{%- endif %}
 
 identifiers as (
 
@@ -36,33 +76,41 @@ email_campaigns as (
 
 ),
 
+-- sends and follow-ups read the model each: a CTE read twice is materialised, here every event
+-- (an incremental run reads the events of the window's recipients only)
 sends as (
 
     select
-        recipient_email,
-        email_campaign_id,
-        email_event_id as email_send_id,
-        occurred_at as sent_at,
-        coalesce(sent_by_event_id, email_event_id) as send_key
-    from email_events
-    where event_type = 'SENT'
+        email_events.recipient_email,
+        email_events.email_campaign_id,
+        email_events.email_event_id as email_send_id,
+        email_events.occurred_at as sent_at,
+        coalesce(email_events.sent_by_event_id, email_events.email_event_id) as send_key
+    from {{ ref('stg_hubspot__email_events') }} as email_events
+    where email_events.event_type = 'SENT'
+    {%- if is_incremental() %}
+        and coalesce(email_events.recipient_email, '') in (select window_recipients.recipient from window_recipients)
+    {%- endif %}
 
 ),
 
 follow_ups as (
 
     select
-        email_event_id,
-        event_type,
-        occurred_at,
-        recipient_email,
-        email_campaign_id,
+        email_events.email_event_id,
+        email_events.event_type,
+        email_events.occurred_at,
+        email_events.recipient_email,
+        email_events.email_campaign_id,
         coalesce(
-            sent_by_event_id,
-            {{ dbt.concat(["'campaign:'", 'cast(email_campaign_id as ' ~ dbt.type_string() ~ ')']) }}
+            email_events.sent_by_event_id,
+            {{ dbt.concat(["'campaign:'", 'cast(email_events.email_campaign_id as ' ~ dbt.type_string() ~ ')']) }}
         ) as link_key
-    from email_events
-    where event_type != 'SENT'
+    from {{ ref('stg_hubspot__email_events') }} as email_events
+    where email_events.event_type != 'SENT'
+    {%- if is_incremental() %}
+        and coalesce(email_events.recipient_email, '') in (select window_recipients.recipient from window_recipients)
+    {%- endif %}
 
 ),
 
@@ -176,6 +224,7 @@ final as (
 
     select
         all_sends.email_send_id,
+        {{ sha256_hex('all_sends.recipient_email') }} as recipient_email_sha256,
         cast(all_sends.email_campaign_id as {{ dbt.type_string() }}) as email_campaign_id,
         campaigns.campaign_id,
         email_campaigns.email_campaign_name,
@@ -212,5 +261,113 @@ final as (
         on all_sends.email_campaign_id = email_campaigns.email_campaign_id
 
 )
+{%- if is_incremental() %},
+
+-- the attributes of a row that depend on its address and campaign only, as they are now
+current_people as (
+
+    select
+        {{ sha256_hex('email_people.email') }} as recipient_email_sha256,
+        email_people.person_id,
+        people.account_id
+    from email_people
+    left join people
+        on email_people.person_id = people.person_id
+
+),
+
+built_campaigns as (
+
+    select distinct existing.email_campaign_id
+    from {{ this }} as existing
+
+),
+
+current_campaigns as (
+
+    select
+        built_campaigns.email_campaign_id,
+        campaigns.campaign_id,
+        email_campaigns.email_campaign_name
+    from built_campaigns
+    left join campaigns
+        on
+            campaigns.campaign_source = 'hubspot'
+            and built_campaigns.email_campaign_id = campaigns.source_campaign_id
+    left join email_campaigns
+        on built_campaigns.email_campaign_id = cast(email_campaigns.email_campaign_id as {{ dbt.type_string() }})
+
+),
+
+-- the recipients rebuilt from their events, as keys ('' for no recipient)
+window_keys as (
+
+    select distinct coalesce({{ sha256_hex("nullif(window_recipients.recipient, '')") }}, '') as recipient_key
+    from window_recipients
+
+),
+
+-- recipients not rebuilt from their events whose rows built no longer have those attributes
+changed_recipients as (
+
+    select distinct coalesce(existing.recipient_email_sha256, '') as recipient_key
+    from {{ this }} as existing
+    left join current_people
+        on existing.recipient_email_sha256 = current_people.recipient_email_sha256
+    left join current_campaigns
+        on existing.email_campaign_id = current_campaigns.email_campaign_id
+    where
+        coalesce(existing.recipient_email_sha256, '') not in (select window_keys.recipient_key from window_keys)
+        and (
+            coalesce(existing.person_id, '') != coalesce(current_people.person_id, '')
+            or coalesce(existing.account_id, '') != coalesce(current_people.account_id, '')
+            or coalesce(existing.campaign_id, '') != coalesce(current_campaigns.campaign_id, '')
+            or coalesce(existing.email_campaign_name, '') != coalesce(current_campaigns.email_campaign_name, '')
+        )
+
+),
+
+-- their rows as built, with the attributes as they are now
+refreshed as (
+
+    select
+        existing.email_send_id,
+        existing.recipient_email_sha256,
+        existing.email_campaign_id,
+        current_campaigns.campaign_id,
+        current_campaigns.email_campaign_name,
+        current_people.person_id,
+        current_people.account_id,
+        existing.sent_at,
+        existing.sent_date,
+        existing.is_send_event_missing,
+        existing.is_delivered,
+        existing.is_opened,
+        existing.is_clicked,
+        existing.is_bounced,
+        existing.is_unsubscribed,
+        existing.first_delivered_at,
+        existing.first_opened_at,
+        existing.first_clicked_at,
+        existing.bounced_at,
+        existing.unsubscribed_at,
+        existing.open_count,
+        existing.click_count,
+        existing.follow_up_event_count
+    from {{ this }} as existing
+    left join current_people
+        on existing.recipient_email_sha256 = current_people.recipient_email_sha256
+    left join current_campaigns
+        on existing.email_campaign_id = current_campaigns.email_campaign_id
+    where coalesce(existing.recipient_email_sha256, '') in (select changed_recipients.recipient_key from changed_recipients)
+
+)
+{%- endif %}
 
 select * from final
+{%- if is_incremental() %}
+
+union all
+
+select * from refreshed
+{%- endif %}
