@@ -41,12 +41,14 @@ facts as (
     from {{ ref('fct_ad_spend_daily') }} as ad_spend
     inner join dates on ad_spend.date_day = dates.date_day
     union all
+    -- one equi-join per milestone (a join on created OR mql OR sql day compares every lead
+    -- with every day)
     select
         dates.month_start_date,
         0 as spend,
-        case when cast(leads.lead_created_at as date) = dates.date_day then 1 else 0 end as leads,
-        case when cast(leads.mql_at as date) = dates.date_day then 1 else 0 end as mqls,
-        case when cast(leads.sql_at as date) = dates.date_day then 1 else 0 end as sqls,
+        1 as leads,
+        0 as mqls,
+        0 as sqls,
         0 as opportunities,
         0 as pipeline,
         0 as won,
@@ -55,11 +57,39 @@ facts as (
         0 as new_customers,
         0 as paid_new_customers
     from {{ ref('fct_leads') }} as leads
-    inner join dates
-        on
-            dates.date_day = cast(leads.lead_created_at as date)
-            or dates.date_day = cast(leads.mql_at as date)
-            or dates.date_day = cast(leads.sql_at as date)
+    inner join dates on cast(leads.lead_created_at as date) = dates.date_day
+    union all
+    select
+        dates.month_start_date,
+        0 as spend,
+        0 as leads,
+        1 as mqls,
+        0 as sqls,
+        0 as opportunities,
+        0 as pipeline,
+        0 as won,
+        0 as lost,
+        0 as bookings,
+        0 as new_customers,
+        0 as paid_new_customers
+    from {{ ref('fct_leads') }} as leads
+    inner join dates on cast(leads.mql_at as date) = dates.date_day
+    union all
+    select
+        dates.month_start_date,
+        0 as spend,
+        0 as leads,
+        0 as mqls,
+        1 as sqls,
+        0 as opportunities,
+        0 as pipeline,
+        0 as won,
+        0 as lost,
+        0 as bookings,
+        0 as new_customers,
+        0 as paid_new_customers
+    from {{ ref('fct_leads') }} as leads
+    inner join dates on cast(leads.sql_at as date) = dates.date_day
     union all
     select
         dates.month_start_date,
