@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from dbt_invoke import invoke_dbt
 from gtm.check import project_as_of
 from gtm.errors import BadInputError
-from gtm.paths import AS_OF_ENV, PROJECT_ROOT
+from gtm.paths import AS_OF_ENV
 
 pytestmark = pytest.mark.integration
 
@@ -19,35 +20,15 @@ INLINE = "select '{{ as_of_date() }}' as as_of"
 
 
 def _dbt(tmp: Path, args: list[str], env_value: str | None) -> tuple[object, list[str]]:
-    """Invoke dbt in process with the date in the environment (or none); return the outcome and the
-    reasons dbt gave for a full re-parse."""
-    from dbt.cli.main import dbtRunner
-
-    from gtm.build import _release_duckdb
-
+    """Invoke dbt with the date in the environment (or none); return the outcome and the reasons
+    dbt gave for a full re-parse."""
     reparse: list[str] = []
 
     def listen(event) -> None:
         if event.info.name == "UnableToPartialParse":
             reparse.append(event.data.reason)
 
-    project = str(PROJECT_ROOT)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GTM_DUCKDB_PATH", str(tmp / "empty.duckdb"))
-        patch.setenv("GTM_TEMP_DIR", str(tmp / "spill"))
-        patch.setenv("DBT_TARGET_PATH", str(tmp / "target"))
-        patch.setenv("DBT_LOG_PATH", str(tmp / "logs"))
-        if env_value is None:
-            patch.delenv(AS_OF_ENV, raising=False)
-        else:
-            patch.setenv(AS_OF_ENV, env_value)
-        try:
-            outcome = dbtRunner(callbacks=[listen]).invoke(
-                [*args, "--quiet", "--project-dir", project, "--profiles-dir", project]
-            )
-        finally:
-            _release_duckdb()
-    return outcome, reparse
+    return invoke_dbt(tmp, args, {AS_OF_ENV: env_value}, callbacks=[listen]), reparse
 
 
 def _compiled(tmp: Path, env_value: str | None, *extra: str) -> str:

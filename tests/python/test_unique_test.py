@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gtm.paths import PROJECT_ROOT
+from dbt_invoke import invoke_dbt
 
 pytestmark = pytest.mark.integration
 
@@ -15,33 +15,7 @@ VALUES = "(select * from (values ('a'), ('a'), ('b'), (null), (null), ('c'), ('c
 
 def _show(tmp: Path, sql: str) -> tuple[list[tuple], str]:
     """Rows and compiled SQL of an inline query."""
-    from dbt.cli.main import dbtRunner
-
-    from gtm.build import _release_duckdb
-
-    project = str(PROJECT_ROOT)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GTM_DUCKDB_PATH", str(tmp / "empty.duckdb"))
-        patch.setenv("GTM_TEMP_DIR", str(tmp / "spill"))
-        patch.setenv("DBT_TARGET_PATH", str(tmp / "target"))
-        patch.setenv("DBT_LOG_PATH", str(tmp / "logs"))
-        try:
-            outcome = dbtRunner().invoke(
-                [
-                    "show",
-                    "--inline",
-                    sql,
-                    "--limit",
-                    "-1",
-                    "--quiet",
-                    "--project-dir",
-                    project,
-                    "--profiles-dir",
-                    project,
-                ]
-            )
-        finally:
-            _release_duckdb()
+    outcome = invoke_dbt(tmp, ["show", "--inline", sql, "--limit", "-1"])
     assert outcome.success, outcome.exception
     (result,) = outcome.result.results
     return sorted(tuple(row.values()) for row in result.agate_table), result.node.compiled_code

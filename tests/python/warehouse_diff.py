@@ -29,3 +29,11 @@ def relation_differences(a: Path, b: Path, relations: list[tuple[str, str]]) -> 
             only_b = con.execute(f"select count(*) from ({right} except all {left})").fetchone()[0]
             out[name] = (rows, only_a, only_b)
     return out
+
+
+def ran_incrementally(target: Path, model: str) -> bool:
+    """Whether the model's compiled SQL in a dbt target directory took its incremental branch (read
+    the built table as `existing`); a unit test's fixture of the same name is not the model."""
+    paths = (target / "compiled").rglob(f"{model}.sql")
+    sql = next(p for p in paths if not any(part.endswith(".yml") for part in p.parts)).read_text()
+    return "as existing" in sql

@@ -52,11 +52,7 @@ pages as (
 -- `dbt build --empty`) has no sessions: every page view is in the window.
 run_window_start as (
 
-    select
-        coalesce(
-            {{ dbt.dateadd('day', -1 * var('incremental_lookback_days', 3), 'max(existing.ended_at)') }},
-            cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
-        ) as window_start
+    select {{ lookback_window_start('max(existing.ended_at)') }} as window_start
     from {{ this }} as existing
 
 ),

@@ -33,11 +33,7 @@ with
 -- `dbt build --empty`: every event is in it)
 run_window as (
 
-    select
-        coalesce(
-            {{ dbt.dateadd('day', -1 * var('incremental_lookback_days', 3), 'max(existing.sent_at)') }},
-            cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
-        ) as window_start
+    select {{ lookback_window_start('max(existing.sent_at)') }} as window_start
     from {{ this }} as existing
 
 ),

@@ -77,11 +77,7 @@ user_id_people as (
 -- e.g. after `dbt build --empty`: every session)
 run_window as (
 
-    select
-        coalesce(
-            {{ dbt.dateadd('day', -1 * var('incremental_lookback_days', 3), 'max(existing.ended_at)') }},
-            cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
-        ) as window_start
+    select {{ lookback_window_start('max(existing.ended_at)') }} as window_start
     from {{ this }} as existing
 
 ),

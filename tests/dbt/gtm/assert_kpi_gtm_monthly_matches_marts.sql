@@ -17,6 +17,33 @@ kpi as (
 
 ),
 
+-- one row per lead milestone and its day: an equi-join to the days each (a join on created OR
+-- mql OR sql day compares every lead with every day)
+lead_milestones as (
+
+    select
+        cast(leads.lead_created_at as date) as milestone_date,
+        1 as leads,
+        0 as mqls,
+        0 as sqls
+    from {{ ref('fct_leads') }} as leads
+    union all
+    select
+        cast(leads.mql_at as date) as milestone_date,
+        0 as leads,
+        1 as mqls,
+        0 as sqls
+    from {{ ref('fct_leads') }} as leads
+    union all
+    select
+        cast(leads.sql_at as date) as milestone_date,
+        0 as leads,
+        0 as mqls,
+        1 as sqls
+    from {{ ref('fct_leads') }} as leads
+
+),
+
 channels as (
 
     select * from {{ ref('dim_channels') }}
@@ -41,14 +68,12 @@ facts as (
     from {{ ref('fct_ad_spend_daily') }} as ad_spend
     inner join dates on ad_spend.date_day = dates.date_day
     union all
-    -- one equi-join per milestone (a join on created OR mql OR sql day compares every lead
-    -- with every day)
     select
         dates.month_start_date,
         0 as spend,
-        1 as leads,
-        0 as mqls,
-        0 as sqls,
+        lead_milestones.leads,
+        lead_milestones.mqls,
+        lead_milestones.sqls,
         0 as opportunities,
         0 as pipeline,
         0 as won,
@@ -56,40 +81,8 @@ facts as (
         0 as bookings,
         0 as new_customers,
         0 as paid_new_customers
-    from {{ ref('fct_leads') }} as leads
-    inner join dates on cast(leads.lead_created_at as date) = dates.date_day
-    union all
-    select
-        dates.month_start_date,
-        0 as spend,
-        0 as leads,
-        1 as mqls,
-        0 as sqls,
-        0 as opportunities,
-        0 as pipeline,
-        0 as won,
-        0 as lost,
-        0 as bookings,
-        0 as new_customers,
-        0 as paid_new_customers
-    from {{ ref('fct_leads') }} as leads
-    inner join dates on cast(leads.mql_at as date) = dates.date_day
-    union all
-    select
-        dates.month_start_date,
-        0 as spend,
-        0 as leads,
-        0 as mqls,
-        1 as sqls,
-        0 as opportunities,
-        0 as pipeline,
-        0 as won,
-        0 as lost,
-        0 as bookings,
-        0 as new_customers,
-        0 as paid_new_customers
-    from {{ ref('fct_leads') }} as leads
-    inner join dates on cast(leads.sql_at as date) = dates.date_day
+    from lead_milestones
+    inner join dates on lead_milestones.milestone_date = dates.date_day
     union all
     select
         dates.month_start_date,
