@@ -150,8 +150,9 @@
 
 {% macro dq_split_by_delivery(source_name, table_name, raw_key, raw_loaded_at, key, loaded_at) -%}
     {#-
-        Three CTEs splitting the raw rows of a large table (only those dq_incremental_rows
-        selects, on an incremental run) by how often their key was delivered:
+        Three CTEs splitting the raw rows of a large table (on an incremental run only those
+        dq_incremental_rows selects, in a fourth CTE, `incremental_rows`, read once) by how
+        often their key was delivered:
 
         - `redelivered_keys`: the 64-bit hashes (key_hash) of the keys with more than one row;
         - `source_once`: the rows of every other key, which dq_classify classifies with
@@ -164,16 +165,22 @@
         table. A hash collision only sends a key through the window needlessly. The caller
         types both halves the same way and unions the classified rows.
     -#}
-    {%- set selected -%}
-        {%- if is_incremental() %}
-        and {{ dq_incremental_rows(source_name, table_name, raw_key, raw_loaded_at, key, loaded_at) }}
-        {%- endif %}
-    {%- endset -%}
+    {%- set rows = 'incremental_rows' if is_incremental() else gtm_source(source_name, table_name) -%}
+{%- if is_incremental() %}
+-- the raw rows this run classifies, selected once: the three CTEs below read them, and DuckDB
+-- materialises a CTE read more than once (selecting them in each would test every raw row's
+-- key against the run's keys three times)
+incremental_rows as (
+
+    select * from {{ gtm_source(source_name, table_name) }}
+    where {{ dq_incremental_rows(source_name, table_name, raw_key, raw_loaded_at, key, loaded_at) }}
+
+),
+{% endif %}
 redelivered_keys as (
 
     select {{ key_hash(raw_key) }} as key_hash
-    from {{ gtm_source(source_name, table_name) }}
-    where true{{ selected }}
+    from {{ rows }}
     group by {{ key_hash(raw_key) }}
     having count(*) > 1
 
@@ -181,17 +188,15 @@ redelivered_keys as (
 
 source_once as (
 
-    select * from {{ gtm_source(source_name, table_name) }}
-    where
-        {{ key_hash(raw_key) }} not in (select redelivered_keys.key_hash from redelivered_keys){{ selected }}
+    select * from {{ rows }}
+    where {{ key_hash(raw_key) }} not in (select redelivered_keys.key_hash from redelivered_keys)
 
 ),
 
 source_again as (
 
-    select * from {{ gtm_source(source_name, table_name) }}
-    where
-        {{ key_hash(raw_key) }} in (select redelivered_keys.key_hash from redelivered_keys){{ selected }}
+    select * from {{ rows }}
+    where {{ key_hash(raw_key) }} in (select redelivered_keys.key_hash from redelivered_keys)
 
 )
 {%- endmacro %}
