@@ -324,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_p.add_argument(
         "--as-of",
         default="2025-12-31",
-        help="generate: last day of history (YYYY-MM-DD); the build, checks and report use it as as_of_date",
+        help="generate: last day of history (YYYY-MM-DD); when generating, the build, checks and report use it too",
     )
     run_p.add_argument("--out", default=None, help="generate: output directory (default: data/raw)")
     run_p.add_argument("--sources", default=None, help="load: comma-separated sources (default: all present)")
