@@ -19,9 +19,11 @@
         no first name. Full names stay in the intermediate layer.
     -#}
     case
-        when nullif(trim({{ first_name }}), '') is null then null
-        when nullif(trim({{ last_name }}), '') is null then trim({{ first_name }})
-        else {{ dbt.concat(['trim(' ~ first_name ~ ')', "' '", 'upper(substring(trim(' ~ last_name ~ '), 1, 1))', "'.'"]) }}
+        when {{ blank_to_null(first_name) }} is null then null
+        when {{ blank_to_null(last_name) }} is null then {{ trim_spaces(first_name) }}
+        else {{ dbt.concat([
+            trim_spaces(first_name), "' '", 'upper(substring(' ~ trim_spaces(last_name) ~ ', 1, 1))', "'.'"
+        ]) }}
     end
 {%- endmacro %}
 

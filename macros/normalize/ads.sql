@@ -4,7 +4,7 @@
         by '_' and the remaining spaces by '-' ('Lead-Gen - Ebook - 2024-02' -> 'lead-gen_ebook_2024-02').
         Lets web sessions (utm_campaign) be matched to ad campaigns.
     -#}
-    replace(replace(lower(trim({{ campaign_name }})), ' - ', '_'), ' ', '-')
+    replace(replace(lower({{ trim_spaces(campaign_name) }}), ' - ', '_'), ' ', '-')
 {%- endmacro %}
 
 

@@ -1,6 +1,6 @@
 {% macro normalize_email(expression) -%}
     {#- lower-cased and trimmed; blank -> NULL -#}
-    nullif(lower(trim({{ expression }})), '')
+    nullif(lower({{ trim_spaces(expression) }}), '')
 {%- endmacro %}
 
 
@@ -21,13 +21,18 @@
 {% macro url_domain(expression) -%}
     {#- host of a URL or bare domain, lower-cased, without scheme, www. and path: 'https://www.acme.com/x' -> 'acme.com' -#}
     nullif(
-        {{ dbt.split_part(regex_replace("lower(trim(" ~ expression ~ "))", '^([a-z]+://)?(www[0-9]?[.])?', ''), "'/'", 1) }},
+        {{ dbt.split_part(regex_replace("lower(" ~ trim_spaces(expression) ~ ")", '^([a-z]+://)?(www[0-9]?[.])?', ''), "'/'", 1) }},
         ''
     )
 {%- endmacro %}
 
 
 {% macro url_parameter(url, name) -%}
-    {#- a query-string parameter of a URL, '+' and %20 decoded to spaces; NULL when absent -#}
-    replace(replace({{ regex_extract(url, '[?&]' ~ name ~ '=([^&#]*)') }}, '+', ' '), '%20', ' ')
+    {#- a query-string parameter of a URL, '+' and %20 decoded to spaces; NULL when absent. The
+        LIKE (a plain substring search) spares the regular expression the URLs without the
+        parameter, most of them: at `large`, the five UTM parameters 5.6 s -> 2.8 s -#}
+    case
+        when {{ url }} like '%{{ name }}=%'
+            then replace(replace({{ regex_extract(url, '[?&]' ~ name ~ '=([^&#]*)') }}, '+', ' '), '%20', ' ')
+    end
 {%- endmacro %}

@@ -41,7 +41,7 @@ signals as (
     select
         people.person_id,
         'title' as signal_name,
-        lower(trim(people.title)) as text_value,
+        lower({{ trim_spaces('people.title') }}) as text_value,
         cast(null as double) as numeric_value
     from people
     where people.title is not null
@@ -51,7 +51,7 @@ signals as (
     select
         people.person_id,
         'industry' as signal_name,
-        lower(trim(accounts.industry)) as text_value,
+        lower({{ trim_spaces('accounts.industry') }}) as text_value,
         cast(null as double) as numeric_value
     from people
     inner join accounts

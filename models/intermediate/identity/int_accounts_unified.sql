@@ -103,11 +103,11 @@ contact_domain_ranked as (
 unique_names as (
 
     select
-        lower(trim(name)) as company_key,
+        lower({{ trim_spaces('name') }}) as company_key,
         min(account_id) as account_id
     from salesforce_accounts
     where name is not null
-    group by lower(trim(name))
+    group by lower({{ trim_spaces('name') }})
     having count(*) = 1
 
 ),
@@ -140,7 +140,7 @@ name_domains as (
         count(*) as records
     from company_records
     inner join unique_names
-        on lower(trim(company_records.company)) = unique_names.company_key
+        on lower({{ trim_spaces('company_records.company') }}) = unique_names.company_key
     left join website_domains
         on company_records.email_domain = website_domains.account_domain
     where

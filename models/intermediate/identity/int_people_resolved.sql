@@ -56,11 +56,11 @@ free_mail_domains as (
 unique_account_names as (
 
     select
-        lower(trim(account_name)) as company_key,
+        lower({{ trim_spaces('account_name') }}) as company_key,
         min(account_id) as account_id
     from {{ ref('int_accounts_unified') }}
     where is_crm_account and account_name is not null
-    group by lower(trim(account_name))
+    group by lower({{ trim_spaces('account_name') }})
     having count(*) = 1
 
 ),
@@ -340,7 +340,7 @@ final as (
             and not with_email_flags.is_test
     left join unique_account_names as named_account
         on
-            lower(trim(authoritative.company)) = named_account.company_key
+            lower({{ trim_spaces('authoritative.company') }}) = named_account.company_key
             and not with_email_flags.is_internal
             and not with_email_flags.is_test
 

@@ -82,7 +82,7 @@ with_role as (
         lower(coalesce(user_roles.name, users.title, '')) as role_text,
         case
             when user_roles.name like '% - %'
-                then trim({{ dbt.split_part('user_roles.name', "' - '", 2) }})
+                then {{ trim_spaces(dbt.split_part('user_roles.name', "' - '", 2)) }}
         end as role_team
     from users
     left join user_roles

@@ -17,8 +17,8 @@ renamed as (
 
     select
         source.rate_date,
-        nullif(upper(trim(source.from_currency)), '') as from_currency,
-        nullif(upper(trim(source.to_currency)), '') as to_currency,
+        nullif(upper({{ trim_spaces('source.from_currency') }}), '') as from_currency,
+        nullif(upper({{ trim_spaces('source.to_currency') }}), '') as to_currency,
         cast(source.rate as double) as rate,  -- 8-byte float: a 4-byte REAL loses cents
         source._fivetran_synced,
         {{ dq_raw_values('finance', 'fx_rate') }} as _dq_raw_values,
@@ -29,9 +29,9 @@ renamed as (
         from_known.currency_code is null or to_known.currency_code is null as is_unknown_currency
     from source
     left join currencies as from_known
-        on upper(trim(source.from_currency)) = from_known.currency_code
+        on upper({{ trim_spaces('source.from_currency') }}) = from_known.currency_code
     left join currencies as to_known
-        on upper(trim(source.to_currency)) = to_known.currency_code
+        on upper({{ trim_spaces('source.to_currency') }}) = to_known.currency_code
 
 ),
 

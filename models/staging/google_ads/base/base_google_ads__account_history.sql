@@ -14,7 +14,7 @@ renamed as (
         source.id as account_id,
         source.updated_at,
         source.descriptive_name as account_name,
-        nullif(upper(trim(source.currency_code)), '') as currency_code,
+        nullif(upper({{ trim_spaces('source.currency_code') }}), '') as currency_code,
         source.time_zone,
         source._fivetran_synced,
         {{ dq_raw_values('google_ads', 'account_history') }} as _dq_raw_values,

@@ -17,7 +17,7 @@ renamed as (
         source.customer_id as account_id,
         source.name as campaign_name,
         {{ utm_campaign_slug('source.name') }} as utm_campaign,
-        nullif(upper(trim(source.status)), '') as status,
+        nullif(upper({{ trim_spaces('source.status') }}), '') as status,
         source.advertising_channel_type,
         source.start_date,
         source.end_date,

@@ -10,11 +10,11 @@ source as (
 renamed as (
 
     select
-        nullif(trim(source.conversion_id), '') as form_submission_id,
+        {{ blank_to_null('source.conversion_id') }} as form_submission_id,
         source.contact_id,
-        nullif(trim(source.form_id), '') as form_id,
-        nullif(trim(source.title), '') as form_title,
-        nullif(trim(source.page_url), '') as page_url,
+        {{ blank_to_null('source.form_id') }} as form_id,
+        {{ blank_to_null('source.title') }} as form_title,
+        {{ blank_to_null('source.page_url') }} as page_url,
         source.timestamp as submitted_at,
         source._fivetran_synced,
         {{ dq_raw_values('hubspot', 'contact_form_submission') }} as _dq_raw_values,

@@ -11,11 +11,11 @@ renamed as (
 
     select
         source.contact_id,
-        nullif(trim(source.name), '') as property_name,
+        {{ blank_to_null('source.name') }} as property_name,
         source.value as property_value,
         source.timestamp as changed_at,
-        nullif(upper(trim(source.source)), '') as change_source,
-        coalesce(lower(trim(source.name)) = 'lifecyclestage', false) as is_lifecycle_stage,
+        nullif(upper({{ trim_spaces('source.source') }}), '') as change_source,
+        coalesce(lower({{ trim_spaces('source.name') }}) = 'lifecyclestage', false) as is_lifecycle_stage,
         source._fivetran_synced,
         {{ dq_raw_values('hubspot', 'contact_property_history') }} as _dq_raw_values,
         {{ dbt.concat([

@@ -11,14 +11,14 @@ renamed as (
 
     select
         source.id as email_campaign_id,
-        nullif(trim(source.name), '') as email_campaign_name,
-        nullif(trim(source.subject), '') as subject,
-        nullif(upper(trim(source.type)), '') as campaign_type,
-        nullif(trim(source.app_name), '') as app_name,
+        {{ blank_to_null('source.name') }} as email_campaign_name,
+        {{ blank_to_null('source.subject') }} as subject,
+        nullif(upper({{ trim_spaces('source.type') }}), '') as campaign_type,
+        {{ blank_to_null('source.app_name') }} as app_name,
         source.content_id as email_content_id,
         -- the campaign as its links tag it: lower case, ' - ' -> '_', other spaces -> '-'
         -- ('Nurture - Guide - 2024-01-04' -> 'nurture_guide_2024-01-04')
-        nullif(replace(replace(lower(trim(source.name)), ' - ', '_'), ' ', '-'), '') as utm_campaign,
+        nullif(replace(replace(lower({{ trim_spaces('source.name') }}), ' - ', '_'), ' ', '-'), '') as utm_campaign,
         source._fivetran_synced,
         {{ dq_raw_values('hubspot', 'email_campaign') }} as _dq_raw_values,
         cast(source.id as {{ dbt.type_string() }}) as _dq_raw_key

@@ -15,20 +15,20 @@
 {#- the rows dq_classify quarantines: no key, or a timestamp past the future cutoff. dq_classify
     keeps the raw text of quarantined rows only anyway; the condition saves building it for the
     tens of millions of rows staged -#}
-{%- set quarantined_when = "nullif(trim(source.id), '') is null or source.created > " ~ future_cutoff() %}
+{%- set quarantined_when = blank_to_null('source.id') ~ " is null or source.created > " ~ future_cutoff() %}
 {#- typing and UTM parsing, written once for both halves of the raw rows: `__rows__` is
     replaced by each half's suffix (_once, _again) -#}
 {%- set typed_rows %}
 renamed__rows__ as (
 
     select
-        nullif(trim(source.id), '') as email_event_id,
-        nullif(upper(trim(source.type)), '') as event_type,
+        {{ blank_to_null('source.id') }} as email_event_id,
+        nullif(upper({{ trim_spaces('source.type') }}), '') as event_type,
         source.created as occurred_at,
         {{ normalize_email('source.recipient') }} as recipient_email,
         source.email_campaign_id,
-        nullif(trim(source.sent_by_id), '') as sent_by_event_id,
-        nullif(trim(source.url), '') as url,
+        {{ blank_to_null('source.sent_by_id') }} as sent_by_event_id,
+        {{ blank_to_null('source.url') }} as url,
         source._fivetran_synced,
         {{ dq_raw_values('hubspot', 'email_event', when=quarantined_when) }} as _dq_raw_values,
         source.id as _dq_raw_key
@@ -62,7 +62,7 @@ with_utm__rows__ as (
 with
 
 {{ dq_split_by_delivery(
-    'hubspot', 'email_event', "nullif(trim(id), '')", '_fivetran_synced', 'email_event_id', '_fivetran_synced'
+    'hubspot', 'email_event', blank_to_null('id'), '_fivetran_synced', 'email_event_id', '_fivetran_synced'
 ) }},
 
 {{ typed_rows | replace('__rows__', '_once') }},

@@ -14,8 +14,8 @@ renamed as (
         source.id as account_id,
         source.last_modified_time as updated_at,
         source.name as account_name,
-        nullif(upper(trim(source.currency)), '') as currency_code,
-        nullif(upper(trim(source.status)), '') as status,
+        nullif(upper({{ trim_spaces('source.currency') }}), '') as currency_code,
+        nullif(upper({{ trim_spaces('source.status') }}), '') as status,
         source._fivetran_synced,
         {{ dq_raw_values('linkedin_ads', 'account_history') }} as _dq_raw_values,
         {{ dbt.concat([

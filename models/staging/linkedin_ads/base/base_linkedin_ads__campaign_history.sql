@@ -17,7 +17,7 @@ renamed as (
         source.account_id,
         source.name as campaign_name,
         {{ utm_campaign_slug('source.name') }} as utm_campaign,
-        nullif(upper(trim(source.status)), '') as status,
+        nullif(upper({{ trim_spaces('source.status') }}), '') as status,
         source.type as campaign_type,
         source.cost_type,
         source.created_time as created_at,

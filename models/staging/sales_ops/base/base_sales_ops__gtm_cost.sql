@@ -20,10 +20,10 @@ renamed as (
     select
         source._row as cost_row_id,
         cast({{ dbt.date_trunc('month', 'source.month') }} as date) as cost_month,
-        nullif(lower(trim(source.team)), '') as team,
-        nullif(lower(trim(source.category)), '') as category,
+        nullif(lower({{ trim_spaces('source.team') }}), '') as team,
+        nullif(lower({{ trim_spaces('source.category') }}), '') as category,
         {{ to_decimal('source.amount', 18, 2) }} as amount,
-        nullif(upper(trim(source.currency_code)), '') as currency_code,
+        nullif(upper({{ trim_spaces('source.currency_code') }}), '') as currency_code,
         source._fivetran_synced,
         {{ dq_raw_values('sales_ops', 'gtm_cost') }} as _dq_raw_values,
         cast(source._row as {{ dbt.type_string() }}) as _dq_raw_key

@@ -19,12 +19,12 @@ renamed as (
 
     select
         source._row as quota_row_id,
-        nullif(trim(source.rep_id), '') as rep_id,
+        {{ blank_to_null('source.rep_id') }} as rep_id,
         source.fiscal_year,
         source.fiscal_quarter,
         {{ fiscal_quarter_start_date('source.fiscal_year', 'source.fiscal_quarter') }} as fiscal_quarter_start_date,
         {{ to_decimal('source.quota_amount', 18, 2) }} as quota_amount,
-        nullif(upper(trim(source.currency_code)), '') as currency_code,
+        nullif(upper({{ trim_spaces('source.currency_code') }}), '') as currency_code,
         source._fivetran_synced,
         {{ dq_raw_values('sales_ops', 'quota') }} as _dq_raw_values,
         cast(source._row as {{ dbt.type_string() }}) as _dq_raw_key

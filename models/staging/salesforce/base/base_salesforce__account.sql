@@ -10,7 +10,7 @@ source as (
 renamed as (
 
     select
-        nullif(trim(id), '') as account_id,
+        {{ blank_to_null('id') }} as account_id,
         name,
         website,
         {{ url_domain('website') }} as account_domain,
@@ -19,7 +19,7 @@ renamed as (
         {{ nan_to_null("annual_revenue") }} as annual_revenue,
         billing_country,
         type,
-        nullif(trim(owner_id), '') as owner_id,
+        {{ blank_to_null('owner_id') }} as owner_id,
         created_date as created_at,
         is_deleted,
         _fivetran_synced,

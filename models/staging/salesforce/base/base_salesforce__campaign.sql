@@ -10,7 +10,7 @@ source as (
 renamed as (
 
     select
-        nullif(trim(id), '') as campaign_id,
+        {{ blank_to_null('id') }} as campaign_id,
         name,
         type,
         {{ channel_from_mapping('salesforce', 'campaign_type', 'type') }} as channel,

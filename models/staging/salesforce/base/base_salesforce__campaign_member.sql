@@ -10,10 +10,10 @@ source as (
 renamed as (
 
     select
-        nullif(trim(id), '') as campaign_member_id,
-        nullif(trim(campaign_id), '') as campaign_id,
-        nullif(trim(lead_id), '') as lead_id,
-        nullif(trim(contact_id), '') as contact_id,
+        {{ blank_to_null('id') }} as campaign_member_id,
+        {{ blank_to_null('campaign_id') }} as campaign_id,
+        {{ blank_to_null('lead_id') }} as lead_id,
+        {{ blank_to_null('contact_id') }} as contact_id,
         status,
         has_responded,
         first_responded_date,

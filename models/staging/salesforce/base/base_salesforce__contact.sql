@@ -16,15 +16,15 @@ free_mail_domains as (
 renamed as (
 
     select
-        nullif(trim(id), '') as contact_id,
-        nullif(trim(account_id), '') as account_id,
+        {{ blank_to_null('id') }} as contact_id,
+        {{ blank_to_null('account_id') }} as account_id,
         first_name,
         last_name,
         {{ normalize_email('email') }} as email,
         title,
         phone,
         lead_source,
-        nullif(trim(owner_id), '') as owner_id,
+        {{ blank_to_null('owner_id') }} as owner_id,
         created_date as created_at,
         is_deleted,
         _fivetran_synced,

@@ -10,16 +10,16 @@ source as (
 renamed as (
 
     select
-        nullif(trim(id), '') as event_id,
-        nullif(trim(who_id), '') as who_id,
+        {{ blank_to_null('id') }} as event_id,
+        {{ blank_to_null('who_id') }} as who_id,
         -- Salesforce id key prefixes: 00Q = lead, 003 = contact
         case
-            when trim(who_id) like '00Q%' then 'lead'
-            when trim(who_id) like '003%' then 'contact'
+            when {{ trim_spaces('who_id') }} like '00Q%' then 'lead'
+            when {{ trim_spaces('who_id') }} like '003%' then 'contact'
         end as who_type,
-        nullif(trim(what_id), '') as what_id,
-        nullif(trim(account_id), '') as account_id,
-        nullif(trim(owner_id), '') as owner_id,
+        {{ blank_to_null('what_id') }} as what_id,
+        {{ blank_to_null('account_id') }} as account_id,
+        {{ blank_to_null('owner_id') }} as owner_id,
         subject,
         type as event_type,
         start_date_time as started_at,

@@ -16,7 +16,7 @@ free_mail_domains as (
 renamed as (
 
     select
-        nullif(trim(id), '') as lead_id,
+        {{ blank_to_null('id') }} as lead_id,
         first_name,
         last_name,
         {{ normalize_email('email') }} as email,
@@ -31,10 +31,10 @@ renamed as (
         unqualified_reason_c as unqualified_reason,
         is_converted,
         converted_date,
-        nullif(trim(converted_account_id), '') as converted_account_id,
-        nullif(trim(converted_contact_id), '') as converted_contact_id,
-        nullif(trim(converted_opportunity_id), '') as converted_opportunity_id,
-        nullif(trim(owner_id), '') as owner_id,
+        {{ blank_to_null('converted_account_id') }} as converted_account_id,
+        {{ blank_to_null('converted_contact_id') }} as converted_contact_id,
+        {{ blank_to_null('converted_opportunity_id') }} as converted_opportunity_id,
+        {{ blank_to_null('owner_id') }} as owner_id,
         created_date as created_at,
         is_deleted,
         _fivetran_synced,

@@ -10,14 +10,14 @@ source as (
 renamed as (
 
     select
-        nullif(trim(id), '') as lead_history_id,
-        nullif(trim(lead_id), '') as lead_id,
+        {{ blank_to_null('id') }} as lead_history_id,
+        {{ blank_to_null('lead_id') }} as lead_id,
         -- API name lower-cased: 'status', 'owner', 'created' (the creation marker)
-        lower(trim(field)) as field,
+        lower({{ trim_spaces('field') }}) as field,
         old_value,
         new_value,
-        coalesce(lower(trim(field)) = 'status', false) as is_status_change,
-        nullif(trim(created_by_id), '') as changed_by_user_id,
+        coalesce(lower({{ trim_spaces('field') }}) = 'status', false) as is_status_change,
+        {{ blank_to_null('created_by_id') }} as changed_by_user_id,
         created_date as changed_at,
         is_deleted,
         _fivetran_synced,

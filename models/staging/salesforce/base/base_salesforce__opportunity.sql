@@ -29,13 +29,13 @@ fx_rates_daily as (
 renamed as (
 
     select
-        nullif(trim(id), '') as opportunity_id,
-        nullif(trim(account_id), '') as account_id,
+        {{ blank_to_null('id') }} as opportunity_id,
+        {{ blank_to_null('account_id') }} as account_id,
         name,
         type,
         stage_name,
         {{ to_decimal(nan_to_null("amount"), 18, 2) }} as amount,
-        nullif(upper(trim(currency_iso_code)), '') as currency_code,
+        nullif(upper({{ trim_spaces('currency_iso_code') }}), '') as currency_code,
         probability,
         forecast_category,
         close_date,
@@ -43,8 +43,8 @@ renamed as (
         is_won,
         loss_reason_c as loss_reason,
         lead_source,
-        nullif(trim(campaign_id), '') as campaign_id,
-        nullif(trim(owner_id), '') as owner_id,
+        {{ blank_to_null('campaign_id') }} as campaign_id,
+        {{ blank_to_null('owner_id') }} as owner_id,
         created_date as created_at,
         is_deleted,
         _fivetran_synced,

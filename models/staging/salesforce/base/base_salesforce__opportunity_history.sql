@@ -14,13 +14,13 @@ source as (
 renamed as (
 
     select
-        nullif(trim(id), '') as opportunity_history_id,
-        nullif(trim(opportunity_id), '') as opportunity_id,
+        {{ blank_to_null('id') }} as opportunity_history_id,
+        {{ blank_to_null('opportunity_id') }} as opportunity_id,
         stage_name,
         {{ to_decimal(nan_to_null("amount"), 18, 2) }} as amount,
         probability,
         close_date as expected_close_date,
-        nullif(trim(created_by_id), '') as changed_by_user_id,
+        {{ blank_to_null('created_by_id') }} as changed_by_user_id,
         created_date as changed_at,
         is_deleted,
         _fivetran_synced,

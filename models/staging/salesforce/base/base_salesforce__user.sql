@@ -10,15 +10,15 @@ source as (
 renamed as (
 
     select
-        nullif(trim(id), '') as user_id,
+        {{ blank_to_null('id') }} as user_id,
         name,
         first_name,
         last_name,
         {{ normalize_email('email') }} as email,
         title,
         department,
-        nullif(trim(user_role_id), '') as user_role_id,
-        nullif(trim(manager_id), '') as manager_id,
+        {{ blank_to_null('user_role_id') }} as user_role_id,
+        {{ blank_to_null('manager_id') }} as manager_id,
         is_active,
         created_date as created_at,
         _fivetran_deleted as is_deleted,

@@ -10,9 +10,9 @@ source as (
 renamed as (
 
     select
-        nullif(trim(id), '') as user_role_id,
+        {{ blank_to_null('id') }} as user_role_id,
         name,
-        nullif(trim(parent_role_id), '') as parent_role_id,
+        {{ blank_to_null('parent_role_id') }} as parent_role_id,
         developer_name,
         _fivetran_deleted as is_deleted,
         _fivetran_synced,

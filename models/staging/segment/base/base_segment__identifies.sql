@@ -20,7 +20,7 @@ source as (
 
     select * from {{ gtm_source('segment', 'identifies') }}
     {%- if is_incremental() %}
-    where {{ dq_incremental_rows('segment', 'identifies', "nullif(trim(id), '')", 'uuid_ts', 'identify_id', 'loaded_at') }}
+    where {{ dq_incremental_rows('segment', 'identifies', blank_to_null('id'), 'uuid_ts', 'identify_id', 'loaded_at') }}
     {%- endif %}
 
 ),
@@ -34,16 +34,16 @@ free_mail_domains as (
 renamed as (
 
     select
-        nullif(trim(source.id), '') as identify_id,
-        nullif(trim(source.anonymous_id), '') as anonymous_id,
-        nullif(trim(source.user_id), '') as user_id,
+        {{ blank_to_null('source.id') }} as identify_id,
+        {{ blank_to_null('source.anonymous_id') }} as anonymous_id,
+        {{ blank_to_null('source.user_id') }} as user_id,
         {{ normalize_email('source.email') }} as email,
-        nullif(trim(source.first_name), '') as first_name,
-        nullif(trim(source.last_name), '') as last_name,
-        nullif(trim(source.company), '') as company,
+        {{ blank_to_null('source.first_name') }} as first_name,
+        {{ blank_to_null('source.last_name') }} as last_name,
+        {{ blank_to_null('source.company') }} as company,
         source.timestamp as identified_at,
         source.received_at,
-        nullif(trim(source.context_user_agent), '') as user_agent,
+        {{ blank_to_null('source.context_user_agent') }} as user_agent,
         source.uuid_ts as loaded_at,
         {{ dq_raw_values('segment', 'identifies') }} as _dq_raw_values,
         source.id as _dq_raw_key

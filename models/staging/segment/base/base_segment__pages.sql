@@ -19,41 +19,41 @@
 {#- the rows dq_classify quarantines: no key, or a timestamp past the future cutoff. dq_classify
     keeps the raw text of quarantined rows only anyway; the condition saves building it for the
     tens of millions of rows staged -#}
-{%- set quarantined_when = "nullif(trim(source.id), '') is null or source.timestamp > " ~ future_cutoff() %}
+{%- set quarantined_when = blank_to_null('source.id') ~ " is null or source.timestamp > " ~ future_cutoff() %}
 {#- the typing, URL parsing and channel rules, written once for both halves of the raw rows:
     `__rows__` is replaced by each half's suffix (_once, _again) -#}
 {%- set typed_rows %}
 renamed__rows__ as (
 
     select
-        nullif(trim(source.id), '') as page_view_id,
-        nullif(trim(source.anonymous_id), '') as anonymous_id,
-        nullif(trim(source.user_id), '') as user_id,
+        {{ blank_to_null('source.id') }} as page_view_id,
+        {{ blank_to_null('source.anonymous_id') }} as anonymous_id,
+        {{ blank_to_null('source.user_id') }} as user_id,
         source.timestamp as viewed_at,
         source.received_at,
-        nullif(trim(source.url), '') as url,
-        nullif(trim(source.path), '') as page_path,
-        nullif(trim(source.title), '') as title,
-        nullif(trim(source.referrer), '') as referrer,
+        {{ blank_to_null('source.url') }} as url,
+        {{ blank_to_null('source.path') }} as page_path,
+        {{ blank_to_null('source.title') }} as title,
+        {{ blank_to_null('source.referrer') }} as referrer,
         {{ url_domain('source.referrer') }} as referrer_domain,
         -- UTM parameters: Segment's parsed context.campaign first, else the landing URL's query string
         coalesce(
-            nullif(trim(source.context_campaign_source), ''), {{ url_parameter('source.url', 'utm_source') }}
+            {{ blank_to_null('source.context_campaign_source') }}, {{ url_parameter('source.url', 'utm_source') }}
         ) as utm_source,
         coalesce(
-            nullif(trim(source.context_campaign_medium), ''), {{ url_parameter('source.url', 'utm_medium') }}
+            {{ blank_to_null('source.context_campaign_medium') }}, {{ url_parameter('source.url', 'utm_medium') }}
         ) as utm_medium,
         coalesce(
-            nullif(trim(source.context_campaign_name), ''), {{ url_parameter('source.url', 'utm_campaign') }}
+            {{ blank_to_null('source.context_campaign_name') }}, {{ url_parameter('source.url', 'utm_campaign') }}
         ) as utm_campaign,
         coalesce(
-            nullif(trim(source.context_campaign_content), ''), {{ url_parameter('source.url', 'utm_content') }}
+            {{ blank_to_null('source.context_campaign_content') }}, {{ url_parameter('source.url', 'utm_content') }}
         ) as utm_content,
         coalesce(
-            nullif(trim(source.context_campaign_term), ''), {{ url_parameter('source.url', 'utm_term') }}
+            {{ blank_to_null('source.context_campaign_term') }}, {{ url_parameter('source.url', 'utm_term') }}
         ) as utm_term,
-        nullif(trim(source.context_user_agent), '') as user_agent,
-        nullif(trim(source.context_ip), '') as ip,
+        {{ blank_to_null('source.context_user_agent') }} as user_agent,
+        {{ blank_to_null('source.context_ip') }} as ip,
         {{ is_bot_user_agent('source.context_user_agent') }} as is_bot,
         {{ is_internal_ip('source.context_ip') }} as is_internal,
         source.uuid_ts as loaded_at,
@@ -96,7 +96,7 @@ with_channel__rows__ as (
 {%- endset %}
 with
 
-{{ dq_split_by_delivery('segment', 'pages', "nullif(trim(id), '')", 'uuid_ts', 'page_view_id', 'loaded_at') }},
+{{ dq_split_by_delivery('segment', 'pages', blank_to_null('id'), 'uuid_ts', 'page_view_id', 'loaded_at') }},
 
 {{ typed_rows | replace('__rows__', '_once') }},
 

@@ -18,7 +18,7 @@ source as (
 
     select * from {{ gtm_source('segment', 'tracks') }}
     {%- if is_incremental() %}
-    where {{ dq_incremental_rows('segment', 'tracks', "nullif(trim(id), '')", 'uuid_ts', 'track_id', 'loaded_at') }}
+    where {{ dq_incremental_rows('segment', 'tracks', blank_to_null('id'), 'uuid_ts', 'track_id', 'loaded_at') }}
     {%- endif %}
 
 ),
@@ -26,16 +26,16 @@ source as (
 renamed as (
 
     select
-        nullif(trim(source.id), '') as track_id,
-        nullif(trim(source.anonymous_id), '') as anonymous_id,
-        nullif(trim(source.user_id), '') as user_id,
-        nullif(lower(trim(source.event)), '') as event_name,
-        nullif(trim(source.event_text), '') as event_text,
+        {{ blank_to_null('source.id') }} as track_id,
+        {{ blank_to_null('source.anonymous_id') }} as anonymous_id,
+        {{ blank_to_null('source.user_id') }} as user_id,
+        nullif(lower({{ trim_spaces('source.event') }}), '') as event_name,
+        {{ blank_to_null('source.event_text') }} as event_text,
         source.timestamp as occurred_at,
         source.received_at,
-        nullif(trim(source.context_page_url), '') as page_url,
-        nullif(trim(source.context_page_path), '') as page_path,
-        nullif(trim(source.context_user_agent), '') as user_agent,
+        {{ blank_to_null('source.context_page_url') }} as page_url,
+        {{ blank_to_null('source.context_page_path') }} as page_path,
+        {{ blank_to_null('source.context_user_agent') }} as user_agent,
         {{ is_bot_user_agent('source.context_user_agent') }} as is_bot,
         source.uuid_ts as loaded_at,
         {{ dq_raw_values('segment', 'tracks') }} as _dq_raw_values,

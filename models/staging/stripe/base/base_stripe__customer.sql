@@ -16,11 +16,11 @@ free_mail_domains as (
 renamed as (
 
     select
-        nullif(trim(source.id), '') as customer_id,
+        {{ blank_to_null('source.id') }} as customer_id,
         {{ normalize_email('source.email') }} as email,
         source.name as customer_name,
         source.description as customer_description,
-        nullif(upper(trim(source.currency)), '') as currency_code,
+        nullif(upper({{ trim_spaces('source.currency') }}), '') as currency_code,
         source.metadata,
         {{ regex_extract('source.metadata', 'salesforce_account_id"[ ]*:[ ]*"([^"]+)"') }} as crm_account_id,
         source.created as created_at,

@@ -20,12 +20,12 @@ currencies as (
 renamed as (
 
     select
-        nullif(trim(source.id), '') as invoice_id,
-        nullif(trim(source.customer_id), '') as customer_id,
-        nullif(trim(source.subscription_id), '') as subscription_id,
+        {{ blank_to_null('source.id') }} as invoice_id,
+        {{ blank_to_null('source.customer_id') }} as customer_id,
+        {{ blank_to_null('source.subscription_id') }} as subscription_id,
         source.number as invoice_number,
-        nullif(lower(trim(source.status)), '') as status,
-        nullif(upper(trim(source.currency)), '') as currency_code,
+        nullif(lower({{ trim_spaces('source.status') }}), '') as status,
+        nullif(upper({{ trim_spaces('source.currency') }}), '') as currency_code,
         source.subtotal as subtotal_amount_minor,
         source.total as total_amount_minor,
         source.amount_paid as paid_amount_minor,
@@ -43,7 +43,7 @@ renamed as (
         currencies.currency_code is null as is_unknown_currency
     from source
     left join currencies
-        on upper(trim(source.currency)) = currencies.currency_code
+        on upper({{ trim_spaces('source.currency') }}) = currencies.currency_code
 
 ),
 

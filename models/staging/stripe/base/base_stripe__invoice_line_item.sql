@@ -19,12 +19,12 @@ currencies as (
 renamed as (
 
     select
-        nullif(trim(source.id), '') as invoice_line_item_id,
-        nullif(trim(source.invoice_id), '') as invoice_id,
-        nullif(trim(source.subscription_id), '') as subscription_id,
-        nullif(trim(source.price_id), '') as price_id,
+        {{ blank_to_null('source.id') }} as invoice_line_item_id,
+        {{ blank_to_null('source.invoice_id') }} as invoice_id,
+        {{ blank_to_null('source.subscription_id') }} as subscription_id,
+        {{ blank_to_null('source.price_id') }} as price_id,
         source.description as line_description,
-        nullif(upper(trim(source.currency)), '') as currency_code,
+        nullif(upper({{ trim_spaces('source.currency') }}), '') as currency_code,
         source.amount as amount_minor,
         {{ minor_to_major_units('source.amount', 'currencies.minor_unit_digits') }} as amount,
         source.quantity,
@@ -37,7 +37,7 @@ renamed as (
         currencies.currency_code is null as is_unknown_currency
     from source
     left join currencies
-        on upper(trim(source.currency)) = currencies.currency_code
+        on upper({{ trim_spaces('source.currency') }}) = currencies.currency_code
 
 ),
 

@@ -17,13 +17,13 @@ currencies as (
 renamed as (
 
     select
-        nullif(trim(source.id), '') as price_id,
+        {{ blank_to_null('source.id') }} as price_id,
         source.product_id,
         source.nickname,
-        nullif(upper(trim(source.currency)), '') as currency_code,
+        nullif(upper({{ trim_spaces('source.currency') }}), '') as currency_code,
         source.unit_amount as unit_amount_minor,
         {{ minor_to_major_units('source.unit_amount', 'currencies.minor_unit_digits') }} as unit_amount,
-        nullif(lower(trim(source.recurring_interval)), '') as billing_interval,
+        nullif(lower({{ trim_spaces('source.recurring_interval') }}), '') as billing_interval,
         coalesce(source.recurring_interval_count, 1) as interval_count,
         coalesce(source.active, true) as is_active,
         source.created as created_at,
@@ -34,7 +34,7 @@ renamed as (
         currencies.currency_code is null as is_unknown_currency
     from source
     left join currencies
-        on upper(trim(source.currency)) = currencies.currency_code
+        on upper({{ trim_spaces('source.currency') }}) = currencies.currency_code
 
 ),
 

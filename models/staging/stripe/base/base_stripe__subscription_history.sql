@@ -11,13 +11,13 @@ source as (
 renamed as (
 
     select
-        nullif(trim(source.id), '') as subscription_id,
+        {{ blank_to_null('source.id') }} as subscription_id,
         source._fivetran_start as valid_from,
         source._fivetran_end as valid_to,
         coalesce(source._fivetran_active, false) as is_current,
-        nullif(trim(source.customer_id), '') as customer_id,
-        nullif(lower(trim(source.status)), '') as status,
-        nullif(trim(source.plan_id), '') as price_id,
+        {{ blank_to_null('source.customer_id') }} as customer_id,
+        nullif(lower({{ trim_spaces('source.status') }}), '') as status,
+        {{ blank_to_null('source.plan_id') }} as price_id,
         source.quantity,
         source.start_date as started_at,
         source.current_period_start as current_period_start_at,

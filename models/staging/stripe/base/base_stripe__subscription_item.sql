@@ -10,9 +10,9 @@ source as (
 renamed as (
 
     select
-        nullif(trim(source.id), '') as subscription_item_id,
-        nullif(trim(source.subscription_id), '') as subscription_id,
-        nullif(trim(source.price_id), '') as price_id,
+        {{ blank_to_null('source.id') }} as subscription_item_id,
+        {{ blank_to_null('source.subscription_id') }} as subscription_id,
+        {{ blank_to_null('source.price_id') }} as price_id,
         source.quantity,
         source.created as created_at,
         coalesce(source.is_deleted, false) as is_deleted,
