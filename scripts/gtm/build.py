@@ -114,6 +114,10 @@ def dbt_build(
             _release_duckdb()
     if outcome.success:
         return outcome.result
+    if isinstance(outcome.exception, KeyboardInterrupt):
+        # dbtRunner returns Ctrl-C / SIGTERM (gtm.errors.sigterm_as_interrupt) as a result: an
+        # interruption, not a failed build (exit 130, not 3)
+        raise outcome.exception
     if outcome.exception is not None:
         raise BuildError(f"dbt build could not run: {outcome.exception}") from outcome.exception
     results = getattr(outcome.result, "results", None) or []

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from gtm import paths
-from gtm.errors import EXIT_OK, GtmError
+from gtm.errors import EXIT_INTERRUPTED, EXIT_OK, GtmError, sigterm_as_interrupt
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -401,10 +401,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with sigterm_as_interrupt():
+            return args.func(args)
     except GtmError as exc:
         print(f"gtm {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"gtm {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from collections.abc import Iterator
+
 # Exit codes (documented in the README; later verbs add their own).
 EXIT_OK = 0
 EXIT_FAILURE = 1  # unexpected error
@@ -39,3 +43,22 @@ class BusyError(GtmError):
     """Another process holds the warehouse lock."""
 
     exit_code = EXIT_BUSY
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops a command like Ctrl-C: a KeyboardInterrupt, so cleanup runs (locks released,
+    `gtm run` publishes nothing) and the CLI exits with EXIT_INTERRUPTED."""
+
+    def handler(signum, frame):  # noqa: ARG001
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -23,11 +23,10 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import socket
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +44,7 @@ from gtm.errors import (
     EXIT_OK,
     CheckError,
     GtmError,
+    sigterm_as_interrupt,
 )
 
 RUN_SCHEMA = "_gtm_run"
@@ -307,24 +307,6 @@ class RunOptions:
     command: str = ""
 
 
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM stops a run like Ctrl-C (nothing is published; the lock is released)."""
-
-    def handler(signum, frame):  # noqa: ARG001
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def run(options: RunOptions, say: Printer | None = None) -> int:
     """The whole pipeline; returns the exit code (the first failing step's)."""
     from gtm.lock import warehouse_lock
@@ -346,7 +328,7 @@ def run(options: RunOptions, say: Printer | None = None) -> int:
 
     # a generated sample ends on options.as_of: build, check and report as of that day too
     as_of_env = {paths.AS_OF_ENV: options.as_of} if options.data is None else {}
-    with warehouse_lock(published, command=options.command, log=say), _sigterm_as_interrupt(), _environ(as_of_env):
+    with warehouse_lock(published, command=options.command, log=say), sigterm_as_interrupt(), _environ(as_of_env):
         say(f"gtm run {run_id}: {' → '.join(plan)}; publishes {published}")
         clean_leftovers(published, say=say)
         folder.mkdir(parents=True)
