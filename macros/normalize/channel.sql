@@ -67,3 +67,24 @@
         target.get: Spark targets have no database (schema.table only). -#}
     {{ return(api.Relation.create(database=target.get('database'), schema=generate_schema_name('seeds', none), identifier=seed_name)) }}
 {%- endmacro %}
+
+
+{% macro kpi_channel_rows(channels) -%}
+    {#-
+        The channel rows of a KPI table's spine, selected from `channels` (dim_channels, or a CTE
+        over it): every channel with its paid flag, then 'unknown' (facts without a channel; not
+        paid) and 'all' (the total row; the paid flag does not apply). A union, for a CTE body.
+    -#}
+    select
+        {{ channels }}.channel,
+        {{ channels }}.is_paid as is_paid_channel
+    from {{ channels }}
+    union all
+    select
+        'unknown' as channel,
+        false as is_paid_channel
+    union all
+    select
+        'all' as channel,
+        cast(null as boolean) as is_paid_channel
+{%- endmacro %}

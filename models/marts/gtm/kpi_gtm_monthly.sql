@@ -470,18 +470,7 @@ months as (
 
 spine_channels as (
 
-    select
-        channel,
-        is_paid as is_paid_channel
-    from channels
-    union all
-    select
-        'unknown' as channel,
-        false as is_paid_channel
-    union all
-    select
-        'all' as channel,
-        cast(null as boolean) as is_paid_channel
+    {{ kpi_channel_rows('channels') }}
 
 ),
 

@@ -161,18 +161,7 @@ quarter_end_mrr as (
 
 spine_channels as (
 
-    select
-        channel,
-        is_paid as is_paid_channel
-    from channels
-    union all
-    select
-        'unknown' as channel,
-        false as is_paid_channel
-    union all
-    select
-        'all' as channel,
-        cast(null as boolean) as is_paid_channel
+    {{ kpi_channel_rows('channels') }}
 
 ),
 
