@@ -212,6 +212,12 @@ def _keep_parse_of(step_before: str, step: str) -> Callable[[BenchConfig], None]
     return prepare
 
 
+def _node_name(unique_id: str) -> str:
+    """A node's name in run_results: a data test's id ends with a hash (test.<project>.<name>.<hash>)."""
+    parts = unique_id.split(".")
+    return parts[2] if parts[0] == "test" and len(parts) > 3 else parts[-1]
+
+
 def _dbt_slowest(step: str, top: int = 8) -> Callable[[BenchConfig], list[tuple[str, float]]]:
     def slowest(cfg: BenchConfig) -> list[tuple[str, float]]:
         path = _work_dir(cfg) / f"target_{step}" / "run_results.json"
@@ -219,9 +225,7 @@ def _dbt_slowest(step: str, top: int = 8) -> Callable[[BenchConfig], list[tuple[
             results = json.loads(path.read_text())["results"]
         except (OSError, ValueError, KeyError):
             return []
-        timed = sorted(
-            ((r["unique_id"].split(".")[-1], float(r["execution_time"])) for r in results), key=lambda x: -x[1]
-        )
+        timed = sorted(((_node_name(r["unique_id"]), float(r["execution_time"])) for r in results), key=lambda x: -x[1])
         return [(name, round(seconds, 1)) for name, seconds in timed[:top]]
 
     return slowest

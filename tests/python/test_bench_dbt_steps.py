@@ -68,3 +68,16 @@ def test_dbt_steps_keep_the_parse_and_take_the_date_from_the_environment(tmp_pat
     (work / "target_build" / "partial_parse.msgpack").write_bytes(b"parsed")
     incremental.prepare(cfg)
     assert (work / "target_incremental" / "partial_parse.msgpack").read_bytes() == b"parsed"
+
+
+def test_slowest_nodes_are_named_by_their_name_not_their_hash() -> None:
+    from gtm.bench import _node_name
+
+    assert _node_name("model.gtm_warehouse.int_web_sessions") == "int_web_sessions"
+    assert _node_name("test.gtm_warehouse.source_unique_segment_pages_id.928ea54e10") == (
+        "source_unique_segment_pages_id"
+    )
+    assert (
+        _node_name("test.gtm_warehouse.assert_kpi_gtm_monthly_matches_marts") == "assert_kpi_gtm_monthly_matches_marts"
+    )
+    assert _node_name("unit_test.gtm_warehouse.int_web_sessions.test_tail") == "test_tail"

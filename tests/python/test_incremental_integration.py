@@ -37,6 +37,11 @@ INCREMENTAL_MODELS = [  # compared too
     "base_segment__tracks",
     "base_segment__identifies",
     "base_hubspot__email_event",
+    "base_salesforce__lead",
+    "base_salesforce__task",
+    "base_salesforce__lead_history",
+    "base_hubspot__contact",
+    "base_hubspot__contact_form_submission",
 ]
 
 

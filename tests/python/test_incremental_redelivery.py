@@ -1,7 +1,8 @@
 """The incremental base models re-classify re-deliveries like a full refresh does (issue 11).
 
 The base models of the event streams (`base_segment__pages`, `base_segment__tracks`,
-`base_segment__identifies`, `base_hubspot__email_event`) are incremental: a run classifies the
+`base_segment__identifies`, `base_hubspot__email_event`) and of the larger CRM snapshots (here
+`base_salesforce__lead`, `base_salesforce__task`) are incremental: a run classifies the
 rows loaded after the latest load time they hold, plus every other delivery of those rows' keys
 (dq_incremental_rows); in the two largest only keys delivered more than once go through the
 dedupe window (dq_split_by_delivery). The daily-extension test runs on a clean sample; this one makes the
@@ -45,6 +46,8 @@ SELECT = [  # the data-quality chain only; tests whose other parents are not bui
     "stg_segment__tracks",
     "stg_segment__identifies",
     "stg_hubspot__email_events",
+    "stg_salesforce__leads",
+    "stg_salesforce__tasks",
 ]
 # base model: (raw folder, key column, load-time column, column given new content, event-time column)
 TABLES = {
@@ -52,6 +55,9 @@ TABLES = {
     "base_segment__tracks": ("segment/tracks", "id", "uuid_ts", "event_text", "timestamp"),
     "base_segment__identifies": ("segment/identifies", "id", "uuid_ts", "company", "timestamp"),
     "base_hubspot__email_event": ("hubspot/email_event", "id", "_fivetran_synced", "url", "created"),
+    # CRM snapshots (a sync delivers changed records again): the extension leaves them unchanged
+    "base_salesforce__lead": ("salesforce/lead", "id", "_fivetran_synced", "company", "created_date"),
+    "base_salesforce__task": ("salesforce/task", "id", "_fivetran_synced", "subject", "created_date"),
 }
 # base model: (key, the changed column as staged)
 STAGED = {
@@ -59,6 +65,8 @@ STAGED = {
     "base_segment__tracks": ("track_id", "event_text"),
     "base_segment__identifies": ("identify_id", "company"),
     "base_hubspot__email_event": ("email_event_id", "url"),
+    "base_salesforce__lead": ("lead_id", "company"),
+    "base_salesforce__task": ("task_id", "subject"),
 }
 COMPARED = [
     *(("staging", model) for model in TABLES),
@@ -66,6 +74,8 @@ COMPARED = [
     ("staging", "stg_segment__tracks"),
     ("staging", "stg_segment__identifies"),
     ("staging", "stg_hubspot__email_events"),
+    ("staging", "stg_salesforce__leads"),
+    ("staging", "stg_salesforce__tasks"),
     ("marts", "dq_rejected_rows"),
     ("marts", "dq_source_reconciliation"),
 ]
@@ -84,6 +94,10 @@ def _redeliver(raw: Path) -> dict[str, list[str]]:
     keys = {}
     with duckdb.connect() as con:
         for model, (folder, key, loaded, changed, event_time) in TABLES.items():
+            single = raw / f"{folder}.parquet"
+            if single.exists():  # a table the extension left as one file: a folder of parts, as gtm load reads
+                (raw / folder).mkdir()
+                single.rename(raw / folder / "part-00000.parquet")
             parts = f"'{raw / folder}/*.parquet'"
             con.execute(f"create or replace view t as select * from read_parquet({parts})")
             later = f"(select max({loaded}) from t) + interval 2 second"
