@@ -76,6 +76,14 @@ def _release_duckdb() -> None:
         environment.close()
 
 
+def raise_if_interrupted(outcome: object) -> None:
+    """Re-raise the Ctrl-C / SIGTERM (gtm.errors.sigterm_as_interrupt) that dbtRunner returns as a
+    result: an interruption (exit 130), not a failed build (exit 3)."""
+    exception = getattr(outcome, "exception", None)
+    if isinstance(exception, KeyboardInterrupt):
+        raise exception
+
+
 def dbt_build(
     database: Path,
     extra_args: list[str] | None = None,
@@ -114,10 +122,7 @@ def dbt_build(
             _release_duckdb()
     if outcome.success:
         return outcome.result
-    if isinstance(outcome.exception, KeyboardInterrupt):
-        # dbtRunner returns Ctrl-C / SIGTERM (gtm.errors.sigterm_as_interrupt) as a result: an
-        # interruption, not a failed build (exit 130, not 3)
-        raise outcome.exception
+    raise_if_interrupted(outcome)
     if outcome.exception is not None:
         raise BuildError(f"dbt build could not run: {outcome.exception}") from outcome.exception
     results = getattr(outcome.result, "results", None) or []

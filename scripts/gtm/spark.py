@@ -128,7 +128,7 @@ def create_table_sql(table: contract.Table, location: Path) -> str:
 
 def dbt_build(directory: Path, extra_args: Sequence[str] | None = None) -> None:
     """Run `dbt build --target spark` on the warehouse in ``directory``; raise BuildError naming the failed nodes."""
-    from gtm.build import _describe_failures, _environ
+    from gtm.build import _describe_failures, _environ, raise_if_interrupted
 
     directory = Path(directory).resolve()
     if not (directory / "metastore_db").is_dir():
@@ -148,6 +148,7 @@ def dbt_build(directory: Path, extra_args: Sequence[str] | None = None) -> None:
         )
     if outcome.success:
         return
+    raise_if_interrupted(outcome)
     if outcome.exception is not None:
         raise BuildError(f"dbt build could not run: {outcome.exception}") from outcome.exception
     results = getattr(outcome.result, "results", None) or []

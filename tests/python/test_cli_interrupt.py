@@ -46,6 +46,16 @@ def test_an_interrupted_dbt_build_is_an_interruption_not_a_failed_build(fake_dbt
         gtm_build.dbt_build(database)
 
 
+def test_an_interrupted_spark_build_is_an_interruption_too(fake_dbt, tmp_path, monkeypatch):
+    from gtm import spark
+
+    (tmp_path / "metastore_db").mkdir()  # a loaded Spark warehouse, without starting Spark
+    monkeypatch.setattr(spark, "session", lambda directory: None)
+    fake_dbt.exception = KeyboardInterrupt()
+    with pytest.raises(KeyboardInterrupt):
+        spark.dbt_build(tmp_path)
+
+
 def test_sigterm_stops_a_command_with_exit_130():
     # a command that receives SIGTERM while it works: gtm exits 130 with a message, no traceback
     code = textwrap.dedent(
