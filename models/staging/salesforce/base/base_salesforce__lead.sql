@@ -2,8 +2,8 @@
 -- Incremental on DuckDB like the event streams' base models (dq_incremental_rows: new deliveries,
 -- the other deliveries of their keys and future-timestamp rows are re-classified; delete+insert
 -- on lead_id); a plain table on Spark, where Parquet tables have no row-level delete.
--- Rows already classified keep what the rules said then: after editing the channel_mapping or free_mail_domains seed or the
--- test / internal email vars, run with --full-refresh.
+-- Rows already classified keep what the rules said then: after editing the channel_mapping or
+-- free_mail_domains seed or the test / internal email vars, run with --full-refresh.
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy='delete+insert',
