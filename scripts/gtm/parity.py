@@ -3,8 +3,9 @@
 The models compared are discovered from the dbt manifest: every enabled model under
 ``models/marts/`` with ``access: public`` (the data-quality marts, the dims, facts and KPI
 tables), so a new public mart is checked without touching this module. Each model needs a key:
-its ``primary_key`` constraint, else a column tested ``unique`` and ``not_null``, else a
-``unique_combination_of_columns`` test (the house style gives every model a tested key).
+its ``primary_key`` constraint, else a column tested ``unique`` and ``not_null`` (per column or in
+the model's ``not_null_columns`` test), else a ``unique_combination_of_columns`` test (the house
+style gives every model a tested key).
 
 For each model both tables are read whole (DuckDB from the warehouse file, Spark through the
 session on its warehouse folder, as Arrow) and compared in an in-memory DuckDB:
@@ -76,8 +77,9 @@ def _tests_by_model(manifest: dict) -> dict[str, list[dict]]:
 
 
 def model_key(node: dict, tests: Sequence[dict]) -> tuple[str, ...] | None:
-    """The key of a model node: primary_key constraint, else a unique + not_null column, else a
-    unique_combination_of_columns test. None when it has none."""
+    """The key of a model node: primary_key constraint, else a unique + not_null column (not_null
+    per column or in the model's not_null_columns test), else a unique_combination_of_columns
+    test. None when it has none."""
     for constraint in node.get("constraints", []):
         if constraint.get("type") == "primary_key" and constraint.get("columns"):
             return tuple(constraint["columns"])
@@ -91,6 +93,10 @@ def model_key(node: dict, tests: Sequence[dict]) -> tuple[str, ...] | None:
         kwargs = meta.get("kwargs", {})
         if meta.get("name") in ("unique", "not_null") and kwargs.get("column_name"):
             tested.setdefault(kwargs["column_name"], set()).add(meta["name"])
+        elif meta.get("name") == "not_null_columns":
+            columns = kwargs.get("column_names") or kwargs.get("arguments", {}).get("column_names") or []
+            for column in [] if isinstance(columns, str) else columns:
+                tested.setdefault(column, set()).add("not_null")
         elif meta.get("name") == "unique_combination_of_columns":
             columns = kwargs.get("combination_of_columns") or kwargs.get("arguments", {}).get("combination_of_columns")
             if columns and not isinstance(columns, str):

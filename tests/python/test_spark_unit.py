@@ -124,6 +124,9 @@ def test_key_is_the_primary_key_constraint_else_a_unique_not_null_column_else_a_
     assert model_key({"columns": {}}, [combination]) == ("a", "b")
     assert model_key({"columns": {}}, [combination, unique_c]) == ("a", "b")  # unique without not_null
     assert model_key({"columns": {}}, [combination, unique_c, not_null_c]) == ("c",)
+    # not_null of several columns in one test (macros/generic_tests/not_null_columns.sql)
+    not_null_bc = _test_node("not_null_columns", model, column_names=["b", "c"])
+    assert model_key({"columns": {}}, [combination, unique_c, not_null_bc]) == ("c",)
     node = {"constraints": [{"type": "primary_key", "columns": ["x", "y"]}], "columns": {}}
     assert model_key(node, [unique_c, not_null_c]) == ("x", "y")
     assert model_key({"columns": {}}, []) is None
