@@ -70,6 +70,16 @@ def test_dbt_steps_keep_the_parse_and_take_the_date_from_the_environment(tmp_pat
     assert (work / "target_incremental" / "partial_parse.msgpack").read_bytes() == b"parsed"
 
 
+def test_dbt_steps_are_production_runs_without_unit_tests(tmp_path) -> None:
+    """The fixed cost, the full build and the daily run leave dbt's unit tests to CI."""
+    cfg = bench.BenchConfig(scale="tiny", out_dir=tmp_path / "raw", database=tmp_path / "db.duckdb")
+    for name in ("empty", "build", "incremental"):
+        args = bench.STEPS[name].args(cfg)
+        dbt_args = args[args.index("--") + 1 :]
+        assert dbt_args[:2] == ["--exclude-resource-type", "unit_test"], name
+    assert "unit tests excluded" in bench.STEPS["build"].options(cfg)
+
+
 def test_slowest_nodes_are_named_by_their_name_not_their_hash() -> None:
     from gtm.bench import _node_name
 
