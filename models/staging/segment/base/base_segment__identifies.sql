@@ -14,6 +14,10 @@
     on_schema_change='fail',
 ) }}
 
+{#- the rows dq_classify quarantines (as in base_segment__pages): no key, or a timestamp past the
+    future cutoff -#}
+{%- set quarantined_when = blank_to_null('source.id') ~ " is null or source.timestamp > " ~ future_cutoff() %}
+
 with
 
 source as (
@@ -45,7 +49,8 @@ renamed as (
         source.received_at,
         {{ blank_to_null('source.context_user_agent') }} as user_agent,
         source.uuid_ts as loaded_at,
-        {{ dq_raw_values('segment', 'identifies') }} as _dq_raw_values,
+        -- the raw text only for the rows quarantined (no key, or a timestamp past the cutoff)
+        {{ dq_raw_values('segment', 'identifies', when=quarantined_when) }} as _dq_raw_values,
         source.id as _dq_raw_key
     from source
 

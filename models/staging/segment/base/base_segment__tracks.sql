@@ -12,6 +12,10 @@
     on_schema_change='fail',
 ) }}
 
+{#- the rows dq_classify quarantines (as in base_segment__pages): no key, or a timestamp past the
+    future cutoff -#}
+{%- set quarantined_when = blank_to_null('source.id') ~ " is null or source.timestamp > " ~ future_cutoff() %}
+
 with
 
 source as (
@@ -38,7 +42,8 @@ renamed as (
         {{ blank_to_null('source.context_user_agent') }} as user_agent,
         {{ is_bot_user_agent('source.context_user_agent') }} as is_bot,
         source.uuid_ts as loaded_at,
-        {{ dq_raw_values('segment', 'tracks') }} as _dq_raw_values,
+        -- the raw text only for the rows quarantined (no key, or a timestamp past the cutoff)
+        {{ dq_raw_values('segment', 'tracks', when=quarantined_when) }} as _dq_raw_values,
         source.id as _dq_raw_key
     from source
 
