@@ -96,9 +96,9 @@
         rows. With `when` (a condition on the raw columns that holds for every row the base
         model quarantines), the text is built for those rows only and is NULL for the others:
         the event streams (Segment pages, tracks and identifies, HubSpot email events) then never
-        build it for the rows they stage. dq_classify keeps
-        it (and `_dq_raw_key`) on quarantined rows only either way; the singular test
-        assert_dq_raw_kept_for_quarantined_rows_only checks every base model.
+        build it for the rows they stage. dq_classify keeps it (and `_dq_raw_key`) on quarantined
+        rows only either way; the singular test assert_dq_raw_kept_for_quarantined_rows_only
+        checks every base model.
     -#}
     {%- set parts = [] -%}
     {%- for column in raw_contract()[source_name][table_name] -%}

@@ -49,7 +49,6 @@ renamed as (
         source.received_at,
         {{ blank_to_null('source.context_user_agent') }} as user_agent,
         source.uuid_ts as loaded_at,
-        -- the raw text only for the rows quarantined (no key, or a timestamp past the cutoff)
         {{ dq_raw_values('segment', 'identifies', when=quarantined_when) }} as _dq_raw_values,
         source.id as _dq_raw_key
     from source

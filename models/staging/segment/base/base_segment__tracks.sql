@@ -42,7 +42,6 @@ renamed as (
         {{ blank_to_null('source.context_user_agent') }} as user_agent,
         {{ is_bot_user_agent('source.context_user_agent') }} as is_bot,
         source.uuid_ts as loaded_at,
-        -- the raw text only for the rows quarantined (no key, or a timestamp past the cutoff)
         {{ dq_raw_values('segment', 'tracks', when=quarantined_when) }} as _dq_raw_values,
         source.id as _dq_raw_key
     from source
