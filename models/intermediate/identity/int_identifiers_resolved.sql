@@ -2,9 +2,10 @@
 -- contact) with the unified person it belongs to: the connected component of the active identity
 -- edges, found by label propagation over the identifiers that have an active edge (each round, every
 -- identifier takes the smallest anchor key among itself and its neighbours, compared as integers
--- numbered in anchor-key order). person_id is a hash of the component's anchor: its smallest email, else
--- its smallest CRM contact, lead, HubSpot contact, user id, anonymous id (in that order), so the id
--- stays the same when records are added to a person whose anchor does not change.
+-- numbered in anchor-key order; macro label_propagation_rounds). person_id is a hash of the
+-- component's anchor: its smallest email, else its smallest CRM contact, lead, HubSpot contact, user
+-- id, anonymous id (in that order), so the id stays the same when records are added to a person whose
+-- anchor does not change.
 {%- set iterations = var('identity_max_iterations') | int %}
 with
 
@@ -157,19 +158,9 @@ labels_0 as (
     from linked_nodes
 
 ),
-{% for round in range(1, iterations + 1) %}
-    labels_{{ round }} as (
 
-        select
-            adjacency.node_number,
-            min(labels_{{ round - 1 }}.component_number) as component_number
-        from adjacency
-        inner join labels_{{ round - 1 }}
-            on adjacency.neighbour_number = labels_{{ round - 1 }}.node_number
-        group by adjacency.node_number
+{{ label_propagation_rounds(iterations) }},
 
-    ),
-{% endfor %}
 components as (
 
     select
