@@ -2,9 +2,11 @@
     Web sessions: page views of one visitor (Segment anonymous_id) with no gap longer than
     var session_timeout_minutes between consecutive page views. A gap of exactly the timeout
     continues the session; a longer one starts a new session. Window functions over the page
-    views in two passes (lag / lead / row_number -> session start and end flags and page
-    number, then a running sum in page-number order -> session number), then one group by: no self-join, so it scales to the
-    largest page-view tables. Both passes sort narrow rows (ids, times, path, flags); the
+    views in two passes (lag / lead / row_number / running counts -> session start and end
+    flags, page number and bot / internal page views so far; then, over each session's first,
+    last and identified pages only, a running sum in page-number order -> session number),
+    then one group by: no self-join, so it scales to the largest page-view tables. Both
+    passes sort narrow rows (ids, times, path, flags); the
     landing page's URL, referrer, tags and channel are joined to the sessions afterwards by
     the landing page_view_id. Bot, internal and unidentifiable traffic is
     sessionised too and flagged with exclusion_reason, so the mart can leave it out and the
@@ -172,7 +174,8 @@ pages_selected as (
 ),
 
 -- window pass 1: gaps to the visitor's previous and next page views (ties broken by
--- page_view_id) and the page's number in the visitor's history
+-- page_view_id), the page's number in the visitor's history and the visitor's bot and internal
+-- page views up to it (all one sort)
 pages_with_gaps as (
 
     select
@@ -188,7 +191,17 @@ pages_with_gaps as (
         row_number() over (
             partition by pages_selected.visitor_key
             order by pages_selected.viewed_at, pages_selected.page_view_id
-        ) as visitor_page_number
+        ) as visitor_page_number,
+        sum(case when pages_selected.is_bot then 1 else 0 end) over (
+            partition by pages_selected.visitor_key
+            order by pages_selected.viewed_at, pages_selected.page_view_id
+            rows between unbounded preceding and current row
+        ) as bot_pages_through,
+        sum(case when pages_selected.is_internal then 1 else 0 end) over (
+            partition by pages_selected.visitor_key
+            order by pages_selected.viewed_at, pages_selected.page_view_id
+            rows between unbounded preceding and current row
+        ) as internal_pages_through
     from pages_selected
 
 ),
@@ -205,9 +218,13 @@ pages_flagged as (
         pages_with_gaps.viewed_at,
         pages_with_gaps.viewed_at_us,
         pages_with_gaps.page_path,
-        pages_with_gaps.is_bot,
-        pages_with_gaps.is_internal,
         pages_with_gaps.visitor_page_number,
+        pages_with_gaps.bot_pages_through,
+        pages_with_gaps.bot_pages_through - (case when pages_with_gaps.is_bot then 1 else 0 end)
+            as bot_pages_before,
+        pages_with_gaps.internal_pages_through,
+        pages_with_gaps.internal_pages_through - (case when pages_with_gaps.is_internal then 1 else 0 end)
+            as internal_pages_before,
         case
             when pages_with_gaps.gap_before_microseconds is null then 1
             when pages_with_gaps.gap_before_microseconds > {{ timeout_microseconds }} then 1
@@ -222,23 +239,37 @@ pages_flagged as (
 
 ),
 
+-- the pages a session's columns are read from: its first and last page and every page with a
+-- user_id. A page in between adds only its count, which the page numbers and running counts of
+-- the first and last page give, so pass 2 and the group by sort and hash about half the pages
+session_pages as (
+
+    select pages_flagged.*
+    from pages_flagged
+    where
+        pages_flagged.is_session_start = 1
+        or pages_flagged.is_session_end = 1
+        or pages_flagged.user_id is not null
+
+),
+
 -- window pass 2: session number = running count of session starts, in page-number order
 -- (one integer to sort by)
 pages_sessionised as (
 
     select
-        pages_flagged.*,
-        sum(pages_flagged.is_session_start) over (
-            partition by pages_flagged.visitor_key
-            order by pages_flagged.visitor_page_number
+        session_pages.*,
+        sum(session_pages.is_session_start) over (
+            partition by session_pages.visitor_key
+            order by session_pages.visitor_page_number
             rows between unbounded preceding and current row
         ) as visitor_session_number
-    from pages_flagged
+    from session_pages
 
 ),
 
 -- one group by: exactly one page per session is its start (landing page) and one its end
--- (exit page)
+-- (exit page); counts are differences of page numbers and running counts between the two
 sessions as (
 
     select
@@ -250,9 +281,10 @@ sessions as (
         max(pages_sessionised.viewed_at) as ended_at,
         min(pages_sessionised.viewed_at_us) as started_at_us,
         max(pages_sessionised.viewed_at_us) as ended_at_us,
-        count(*) as pageviews,
-        sum(case when pages_sessionised.is_bot then 1 else 0 end) as bot_pageviews,
-        sum(case when pages_sessionised.is_internal then 1 else 0 end) as internal_pageviews,
+        max(pages_sessionised.visitor_page_number) - min(pages_sessionised.visitor_page_number) + 1 as pageviews,
+        max(pages_sessionised.bot_pages_through) - min(pages_sessionised.bot_pages_before) as bot_pageviews,
+        max(pages_sessionised.internal_pages_through) - min(pages_sessionised.internal_pages_before)
+            as internal_pageviews,
         max(case when pages_sessionised.is_session_start = 1 then pages_sessionised.page_view_id end)
             as landing_page_view_id,
         max(case when pages_sessionised.is_session_end = 1 then pages_sessionised.page_path end) as exit_page_path
