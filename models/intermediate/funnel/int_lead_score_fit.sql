@@ -5,11 +5,9 @@
 -- min_value / max_value bounds (on the numeric value) all hold; empty ones always hold.
 with
 
--- the person's attributes as identity resolution gives them (dim_people passes them on unchanged
--- and adds the first web visit, so reading it would wait for the sessionisation of every page view)
 people as (
 
-    select * from {{ ref('int_people_resolved') }}
+    select * from {{ ref('dim_people') }}
 
 ),
 

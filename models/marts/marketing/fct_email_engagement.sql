@@ -54,11 +54,9 @@ identifiers as (
 
 ),
 
--- the person's attributes as identity resolution gives them (dim_people passes them on unchanged
--- and adds the first web visit, so reading it would wait for the sessionisation of every page view)
 people as (
 
-    select * from {{ ref('int_people_resolved') }}
+    select * from {{ ref('dim_people') }}
 
 ),
 

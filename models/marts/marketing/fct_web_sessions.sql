@@ -16,7 +16,7 @@
       of them has a session ending in it;
     - the visitors whose person or account changed since they were built (an identity merge,
       a contact moving to another account): their sessions here are compared with the
-      identity graph and the resolved people as they are now.
+      identity graph and dim_people as they are now.
     An affected visitor left with no counted session (e.g. a late internal page view made
     their only session internal) gets a key marker: a row with no session_id, which deletes
     the visitor's sessions and is not written. The result equals a full refresh as long as
@@ -45,11 +45,9 @@ identifiers as (
 
 ),
 
--- the person's attributes as identity resolution gives them (dim_people passes them on unchanged
--- and adds the first web visit, so reading it would wait for the sessionisation of every page view)
 people as (
 
-    select * from {{ ref('int_people_resolved') }}
+    select * from {{ ref('dim_people') }}
 
 ),
 
