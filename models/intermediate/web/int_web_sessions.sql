@@ -281,7 +281,11 @@ sessions as (
         max(pages_sessionised.viewed_at) as ended_at,
         min(pages_sessionised.viewed_at_us) as started_at_us,
         max(pages_sessionised.viewed_at_us) as ended_at_us,
-        max(pages_sessionised.visitor_page_number) - min(pages_sessionised.visitor_page_number) + 1 as pageviews,
+        -- row_number() is an int on Spark, a bigint on DuckDB: the contract says bigint
+        cast(
+            max(pages_sessionised.visitor_page_number) - min(pages_sessionised.visitor_page_number) + 1
+            as {{ dbt.type_bigint() }}
+        ) as pageviews,
         max(pages_sessionised.bot_pages_through) - min(pages_sessionised.bot_pages_before) as bot_pageviews,
         max(pages_sessionised.internal_pages_through) - min(pages_sessionised.internal_pages_before)
             as internal_pageviews,
