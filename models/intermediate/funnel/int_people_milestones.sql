@@ -9,6 +9,8 @@
 --   converted opportunity the opportunity the person's CRM lead was converted into (their own deal)
 --   opportunity        the first opportunity on the person's account created at or after lead creation,
 --                      with its proposal (stage map seed opportunity_stages) and close
+{%- set touch_order = ['touches.touched_at', 'touches.touchpoint_id'] %}
+{%- set known_by = 'touches.touched_at <= people.first_record_at' %}
 with
 
 people as (
@@ -72,56 +74,39 @@ stages as (
 
 ),
 
-ranked_touches as (
-
-    select
-        touches.person_id,
-        touches.touched_at,
-        touches.channel,
-        touches.touch_type,
-        row_number() over (
-            partition by touches.person_id
-            order by touches.touched_at asc, touches.touchpoint_id asc
-        ) as touch_rank
-    from touches
-
-),
-
-first_touches as (
-
-    select * from ranked_touches
-    where touch_rank = 1
-
-),
-
--- the touch that made the person known: the latest at or before lead creation, else the first after
-lead_touch_candidates as (
+-- per person, in one aggregate over the touch ordering (touched_at, then touchpoint_id: unique):
+-- the first touch, the latest touch at or before lead creation, and the first sales activity
+touch_aggregates as (
 
     select
         people.person_id,
-        ranked_touches.channel,
-        ranked_touches.touch_type,
-        row_number() over (
-            partition by people.person_id
-            order by
-                case when ranked_touches.touched_at <= people.first_record_at then 0 else 1 end asc,
-                case when ranked_touches.touched_at <= people.first_record_at then ranked_touches.touch_rank end desc,
-                ranked_touches.touch_rank asc
-        ) as candidate_rank
+        min(touches.touched_at) as first_touch_at,
+        {{ value_at_min('touches.channel', touch_order) }} as first_touch_channel,
+        {{ value_at_min('touches.touch_type', touch_order) }} as first_touch_type,
+        {{ value_at_max('touches.channel', touch_order, where=known_by) }} as channel_before_lead,
+        {{ value_at_max('touches.touch_type', touch_order, where=known_by) }} as touch_type_before_lead,
+        max(case when {{ known_by }} then 1 else 0 end) as has_touch_before_lead,
+        min(case when touches.touch_category = 'sales' then touches.touched_at end) as first_sales_activity_at
     from people
-    inner join ranked_touches
-        on people.person_id = ranked_touches.person_id
+    inner join touches
+        on people.person_id = touches.person_id
+    group by people.person_id
 
 ),
 
-sales_activity as (
+-- the touch that made the person known: the latest at or before lead creation, else (none
+-- before it) the first touch
+touch_summary as (
 
     select
         person_id,
-        min(touched_at) as first_sales_activity_at
-    from touches
-    where touch_category = 'sales'
-    group by person_id
+        first_touch_at,
+        first_touch_channel,
+        first_touch_type,
+        first_sales_activity_at,
+        case when has_touch_before_lead = 1 then channel_before_lead else first_touch_channel end as lead_channel,
+        case when has_touch_before_lead = 1 then touch_type_before_lead else first_touch_type end as lead_touch_type
+    from touch_aggregates
 
 ),
 
@@ -275,12 +260,12 @@ final as (
     select
         people.person_id,
         people.account_id,
-        first_touches.touched_at as first_touch_at,
-        first_touches.channel as first_touch_channel,
-        first_touches.touch_type as first_touch_type,
+        touch_summary.first_touch_at,
+        touch_summary.first_touch_channel,
+        touch_summary.first_touch_type,
         people.first_record_at as lead_created_at,
-        lead_touch.channel as lead_channel,
-        lead_touch.touch_type as lead_touch_type,
+        touch_summary.lead_channel,
+        touch_summary.lead_touch_type,
         latest_lead.lead_id as salesforce_lead_id,
         latest_lead.lead_source,
         latest_lead.status as crm_lead_status,
@@ -288,7 +273,7 @@ final as (
         converting_lead.converted_opportunity_id,
         map_contacts.map_mql_at,
         map_contacts.map_lifecycle_stage,
-        sales_activity.first_sales_activity_at,
+        touch_summary.first_sales_activity_at,
         lead_status.left_open_at,
         lead_status.qualified_at,
         lead_status.unqualified_at,
@@ -298,12 +283,8 @@ final as (
         person_opportunities.proposal_at,
         person_opportunities.won_at
     from people
-    left join first_touches
-        on people.person_id = first_touches.person_id
-    left join lead_touch_candidates as lead_touch
-        on
-            people.person_id = lead_touch.person_id
-            and lead_touch.candidate_rank = 1
+    left join touch_summary
+        on people.person_id = touch_summary.person_id
     left join person_leads as latest_lead
         on
             people.person_id = latest_lead.person_id
@@ -314,8 +295,6 @@ final as (
             and converting_lead.conversion_rank = 1
     left join map_contacts
         on people.person_id = map_contacts.person_id
-    left join sales_activity
-        on people.person_id = sales_activity.person_id
     left join lead_status
         on people.person_id = lead_status.person_id
     left join person_opportunities
