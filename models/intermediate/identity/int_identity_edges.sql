@@ -222,10 +222,7 @@ flagged as (
             and edges.is_valid_email
             and {{ dbt.split_part('edges.right_value', "'@'", 1) }} in ({{ sql_string_list(shared_inboxes) }}),
             false
-        ) as is_shared_inbox,
-        min(edges.first_observed_at) over (
-            partition by edges.left_type, edges.left_value, edges.right_type, edges.right_value
-        ) as pair_first_observed_at
+        ) as is_shared_inbox
     from edges
 
 ),
@@ -244,19 +241,35 @@ rankable as (
 
 ),
 
+-- the identifier each device / login links to: the one first seen with it, by any source (ties:
+-- the smaller value). One aggregate over the edges: the earliest edge belongs to the pair seen
+-- first, since every edge of a pair shares is_one_per_identifier (the same email validity and
+-- shared-inbox rules apply in every source)
+first_rights as (
+
+    select
+        left_type,
+        left_value,
+        right_type,
+        {{ value_at_min('right_value', ['first_observed_at', 'right_value']) }} as first_right_value
+    from rankable
+    where is_one_per_identifier
+    group by left_type, left_value, right_type
+
+),
+
 ranked as (
 
     select
         rankable.*,
-        dense_rank() over (
-            partition by
-                rankable.left_type,
-                rankable.left_value,
-                rankable.right_type,
-                rankable.is_one_per_identifier
-            order by rankable.pair_first_observed_at asc, rankable.right_value asc
-        ) as right_rank
+        coalesce(rankable.right_value = first_rights.first_right_value, false) as is_first_right
     from rankable
+    left join first_rights
+        on
+            rankable.is_one_per_identifier
+            and rankable.left_type = first_rights.left_type
+            and rankable.left_value = first_rights.left_value
+            and rankable.right_type = first_rights.right_type
 
 ),
 
@@ -267,7 +280,7 @@ classified as (
         case
             when ranked.is_invalid_email then 'invalid_email'
             when ranked.is_shared_inbox then 'shared_inbox'
-            when not ranked.is_one_per_identifier or ranked.right_rank = 1 then null
+            when not ranked.is_one_per_identifier or ranked.is_first_right then null
             when ranked.left_type = 'segment_anonymous_id' and ranked.right_type = 'email'
                 then 'device_identified_as_another_email'
             when ranked.left_type = 'segment_anonymous_id'
