@@ -12,9 +12,16 @@ touches as (
 
 ),
 
+-- the engagement rules, best first: most points, then rule_id (a touch counts its best match)
 rules as (
 
-    select * from {{ ref('lead_scoring_rules') }}
+    select
+        rule_id,
+        signal,
+        match_pattern,
+        points,
+        row_number() over (order by points desc, rule_id asc) as rule_rank
+    from {{ ref('lead_scoring_rules') }}
     where dimension = 'engagement'
 
 ),
@@ -29,6 +36,8 @@ fit as (
 
 ),
 
+-- the best rule each touch matches: the smallest rank of its matches (one aggregate, not a
+-- window over every match), then that rule's id and points
 matched as (
 
     select
@@ -36,32 +45,29 @@ matched as (
         touches.person_id,
         touches.touched_at,
         touches.touch_type,
-        rules.rule_id,
-        rules.points,
-        row_number() over (
-            partition by touches.touchpoint_id
-            order by rules.points desc, rules.rule_id asc
-        ) as match_rank
+        min(rules.rule_rank) as rule_rank
     from touches
     inner join rules
         on
             touches.touch_type = rules.signal
             and (rules.match_pattern is null or lower(coalesce(touches.touch_detail, '')) like rules.match_pattern)
+    group by touches.touchpoint_id, touches.person_id, touches.touched_at, touches.touch_type
 
 ),
 
 scored as (
 
     select
-        touchpoint_id,
-        person_id,
-        touched_at,
-        touch_type,
-        rule_id,
-        points,
-        {{ epoch_microseconds('touched_at') }} as touched_at_us
+        matched.touchpoint_id,
+        matched.person_id,
+        matched.touched_at,
+        matched.touch_type,
+        rules.rule_id,
+        rules.points,
+        {{ epoch_microseconds('matched.touched_at') }} as touched_at_us
     from matched
-    where match_rank = 1
+    inner join rules
+        on matched.rule_rank = rules.rule_rank
 
 ),
 
