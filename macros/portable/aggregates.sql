@@ -2,6 +2,9 @@
     Aggregates that pick a value from one row of the group, chosen by an ordering over one or
     more expressions, instead of a row_number() window and a filter on rank 1: one hash
     aggregate, no sort of the rows within each partition. Engine-specific SQL is dispatched.
+    Not always faster: DuckDB compares a multi-expression ordering as a struct, which costs more
+    per row than a scalar; with many values picked per group, or groups of one or two rows, the
+    window can win (BENCHMARKS.md, "windows that pick one row become aggregates"). Measure.
 -#}
 
 {% macro value_at_min(value_expression, order_expressions, where=none) -%}
