@@ -25,24 +25,20 @@
 {%- endmacro %}
 
 
-{% macro first_non_null_by(value_expression, order_expression) -%}
+{% macro first_value_ignore_nulls(expression) -%}
     {#-
-        Aggregate: the first non-NULL value of `value_expression` in the group, "first" by the
-        smallest `order_expression` (which must be unique within the group for a deterministic
-        result). NULL when every value is NULL. Rows with a NULL value are skipped by nulling
-        their ordering, which min_by ignores on every engine.
+        Window function (add the `over (...)` clause): the first non-NULL value of `expression`
+        in the frame, NULL when there is none. With a frame `rows between current row and
+        unbounded following` it is the next such value from the current row on (the next end of
+        a session in int_web_sessions). The counterpart of last_value_ignore_nulls.
     -#}
-    {{ return(adapter.dispatch('first_non_null_by', 'gtm_warehouse')(value_expression, order_expression)) }}
+    {{ return(adapter.dispatch('first_value_ignore_nulls', 'gtm_warehouse')(expression)) }}
 {%- endmacro %}
 
-{% macro default__first_non_null_by(value_expression, order_expression) -%}
-    min_by({{ value_expression }}, case when {{ value_expression }} is not null then {{ order_expression }} end)
+{% macro default__first_value_ignore_nulls(expression) -%}
+    first_value({{ expression }} ignore nulls)
 {%- endmacro %}
 
-{% macro duckdb__first_non_null_by(value_expression, order_expression) -%}
-    arg_min({{ value_expression }}, case when {{ value_expression }} is not null then {{ order_expression }} end)
-{%- endmacro %}
-
-{% macro spark__first_non_null_by(value_expression, order_expression) -%}
-    min_by({{ value_expression }}, case when {{ value_expression }} is not null then {{ order_expression }} end)
+{% macro spark__first_value_ignore_nulls(expression) -%}
+    first_value({{ expression }}, true)
 {%- endmacro %}

@@ -50,14 +50,14 @@ FORBIDDEN: list[tuple[str, str]] = [
     (r"\binterval\s+'?\d", "interval literals differ between engines: use dbt.dateadd"),
     (
         r"\barg_(min|max)\s*\(|\bmin_by\s*\(|\bmax_by\s*\(",
-        "arg_min/min_by: use first_non_null_by or a dispatched macro",
+        "arg_min/min_by: use value_at_min / value_at_max or a dispatched macro",
     ),
     (r"\bisnan\s*\(", "isnan: use nan_to_null"),
     (
         r"(?<![\w.])[lr]?trim\s*\(",
         "trim removes Unicode spaces on DuckDB, spaces only on Spark: use trim_spaces / blank_to_null",
     ),
-    (r"\bignore\s+nulls\b", "IGNORE NULLS syntax differs: use last_value_ignore_nulls"),
+    (r"\bignore\s+nulls\b", "IGNORE NULLS syntax differs: use first_value_ignore_nulls / last_value_ignore_nulls"),
     (r"\bread_(parquet|csv|json)\w*\s*\(", "DuckDB file readers: read raw data through gtm_source()/source()"),
     (r"\bstruct_pack\s*\(|\{\s*'\w+'\s*:", "DuckDB struct literals: not portable"),
     (r"\bilike\b|!~~|~~\*?|\bsimilar\s+to\b", "DuckDB pattern operators: use lower(x) like ... or regex_matches"),

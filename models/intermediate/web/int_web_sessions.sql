@@ -4,11 +4,11 @@
     continues the session; a longer one starts a new session. Window functions over the page
     views in two passes (lag / lead / row_number / running counts -> session start and end
     flags, page number and bot / internal page views so far; then, over each session's first,
-    last and identified pages only, a running sum in page-number order -> session number),
-    then one group by: no self-join, so it scales to the largest page-view tables. Both
-    passes sort narrow rows (ids, times, path, flags); the
-    landing page's URL, referrer, tags and channel are joined to the sessions afterwards by
-    the landing page_view_id. Bot, internal and unidentifiable traffic is
+    last and identified pages only, in page-number order, the next session end and the next
+    identified page from each page on), keeping the session starts: no self-join and no group
+    by, so it scales to the largest page-view tables. Both passes sort narrow rows (ids, times,
+    path, flags); the landing page's URL, referrer, tags and channel are joined to the sessions
+    afterwards by the landing page_view_id. Bot, internal and unidentifiable traffic is
     sessionised too and flagged with exclusion_reason, so the mart can leave it out and the
     data-quality mart can count it.
 
@@ -241,10 +241,22 @@ pages_flagged as (
 
 -- the pages a session's columns are read from: its first and last page and every page with a
 -- user_id. A page in between adds only its count, which the page numbers and running counts of
--- the first and last page give, so pass 2 and the group by sort and hash about half the pages
+-- the first and last page give, so pass 2 sorts about half the pages
 session_pages as (
 
-    select pages_flagged.*
+    select
+        pages_flagged.*,
+        -- what pass 2 looks for: a session end's values, an identified page's number (else NULL)
+        case when pages_flagged.is_session_end = 1 then pages_flagged.visitor_page_number end as end_page_number,
+        case when pages_flagged.is_session_end = 1 then pages_flagged.viewed_at end as end_viewed_at,
+        case when pages_flagged.is_session_end = 1 then pages_flagged.viewed_at_us end as end_viewed_at_us,
+        case when pages_flagged.is_session_end = 1 then pages_flagged.bot_pages_through end
+            as end_bot_pages_through,
+        case when pages_flagged.is_session_end = 1 then pages_flagged.internal_pages_through end
+            as end_internal_pages_through,
+        case when pages_flagged.is_session_end = 1 then pages_flagged.page_path end as end_page_path,
+        case when pages_flagged.user_id is not null then pages_flagged.visitor_page_number end
+            as identified_page_number
     from pages_flagged
     where
         pages_flagged.is_session_start = 1
@@ -253,47 +265,63 @@ session_pages as (
 
 ),
 
--- window pass 2: session number = running count of session starts, in page-number order
--- (one integer to sort by)
-pages_sessionised as (
+-- window pass 2, in page-number order (one integer to sort by): from each page on, the first
+-- session end (its own session's end; itself on a one-page session) and the first page with a
+-- user_id
+pages_with_session_end as (
 
     select
-        session_pages.*,
-        sum(session_pages.is_session_start) over (
-            partition by session_pages.visitor_key
-            order by session_pages.visitor_page_number
-            rows between unbounded preceding and current row
-        ) as visitor_session_number
+        session_pages.visitor_key,
+        session_pages.has_anonymous_id,
+        session_pages.page_view_id,
+        session_pages.viewed_at,
+        session_pages.viewed_at_us,
+        session_pages.visitor_page_number,
+        session_pages.bot_pages_before,
+        session_pages.internal_pages_before,
+        session_pages.is_session_start,
+        {{ first_value_ignore_nulls('session_pages.end_page_number') }} over pages_onwards as end_page_number,
+        {{ first_value_ignore_nulls('session_pages.end_viewed_at') }} over pages_onwards as end_viewed_at,
+        {{ first_value_ignore_nulls('session_pages.end_viewed_at_us') }} over pages_onwards as end_viewed_at_us,
+        {{ first_value_ignore_nulls('session_pages.end_bot_pages_through') }} over pages_onwards
+            as end_bot_pages_through,
+        {{ first_value_ignore_nulls('session_pages.end_internal_pages_through') }} over pages_onwards
+            as end_internal_pages_through,
+        {{ first_value_ignore_nulls('session_pages.end_page_path') }} over pages_onwards as end_page_path,
+        {{ first_value_ignore_nulls('session_pages.identified_page_number') }} over pages_onwards
+            as identified_page_number,
+        {{ first_value_ignore_nulls('session_pages.user_id') }} over pages_onwards as identified_user_id
     from session_pages
+    window pages_onwards as (
+        partition by session_pages.visitor_key
+        order by session_pages.visitor_page_number
+        rows between current row and unbounded following
+    )
 
 ),
 
--- one group by: exactly one page per session is its start (landing page) and one its end
--- (exit page); counts are differences of page numbers and running counts between the two
+-- one row per session, its start: counts are differences of page numbers and running counts
+-- between its first and last page; its user_id is that of the first identified page at or
+-- after its start if that page is not past its end
 sessions as (
 
     select
-        pages_sessionised.visitor_key,
-        pages_sessionised.visitor_session_number,
-        max(case when pages_sessionised.has_anonymous_id then pages_sessionised.visitor_key end) as anonymous_id,
-        {{ first_non_null_by('pages_sessionised.user_id', 'pages_sessionised.visitor_page_number') }} as user_id,
-        min(pages_sessionised.viewed_at) as started_at,
-        max(pages_sessionised.viewed_at) as ended_at,
-        min(pages_sessionised.viewed_at_us) as started_at_us,
-        max(pages_sessionised.viewed_at_us) as ended_at_us,
+        pages.visitor_key,
+        case when pages.has_anonymous_id then pages.visitor_key end as anonymous_id,
+        case when pages.identified_page_number <= pages.end_page_number then pages.identified_user_id end
+            as user_id,
+        pages.viewed_at as started_at,
+        pages.end_viewed_at as ended_at,
+        pages.viewed_at_us as started_at_us,
+        pages.end_viewed_at_us as ended_at_us,
         -- row_number() is an int on Spark, a bigint on DuckDB: the contract says bigint
-        cast(
-            max(pages_sessionised.visitor_page_number) - min(pages_sessionised.visitor_page_number) + 1
-            as {{ dbt.type_bigint() }}
-        ) as pageviews,
-        max(pages_sessionised.bot_pages_through) - min(pages_sessionised.bot_pages_before) as bot_pageviews,
-        max(pages_sessionised.internal_pages_through) - min(pages_sessionised.internal_pages_before)
-            as internal_pageviews,
-        max(case when pages_sessionised.is_session_start = 1 then pages_sessionised.page_view_id end)
-            as landing_page_view_id,
-        max(case when pages_sessionised.is_session_end = 1 then pages_sessionised.page_path end) as exit_page_path
-    from pages_sessionised
-    group by pages_sessionised.visitor_key, pages_sessionised.visitor_session_number
+        cast(pages.end_page_number - pages.visitor_page_number + 1 as {{ dbt.type_bigint() }}) as pageviews,
+        pages.end_bot_pages_through - pages.bot_pages_before as bot_pageviews,
+        pages.end_internal_pages_through - pages.internal_pages_before as internal_pageviews,
+        pages.page_view_id as landing_page_view_id,
+        pages.end_page_path as exit_page_path
+    from pages_with_session_end as pages
+    where pages.is_session_start = 1
 
 ),
 
