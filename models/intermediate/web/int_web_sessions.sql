@@ -6,11 +6,11 @@
     flags, page number and bot / internal page views so far; then, over each session's first,
     last and identified pages only, in page-number order, the next session end and the next
     identified page from each page on), keeping the session starts: no self-join and no group
-    by, so it scales to the largest page-view tables. Both passes sort narrow rows (ids, times,
-    path, flags); the landing page's URL, referrer, tags and channel are joined to the sessions
-    afterwards by the landing page_view_id. Bot, internal and unidentifiable traffic is
-    sessionised too and flagged with exclusion_reason, so the mart can leave it out and the
-    data-quality mart can count it.
+    by over the page views, so it scales to the largest page-view tables. Both passes sort
+    narrow rows (ids, times, path, flags); the landing page's URL, referrer, tags and channel
+    are joined to the sessions afterwards by the landing page_view_id. Bot, internal and
+    unidentifiable traffic is sessionised too and flagged with exclusion_reason, so the mart
+    can leave it out and the data-quality mart can count it.
 
     Incremental (DuckDB; a plain table on Spark, where Parquet tables have no row-level
     delete). The window starts var incremental_lookback_days before the latest session end
