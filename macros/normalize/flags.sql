@@ -30,5 +30,29 @@
 
 
 {% macro is_bot_user_agent(user_agent) -%}
-    coalesce({{ regex_matches("lower(" ~ user_agent ~ ")", var('bot_user_agent_pattern')) }}, false)
+    {#-
+        A crawler, headless browser or script: the lower-cased user agent contains one of the var
+        bot_user_agent_substrings. Plain substring searches, not one regular expression: at
+        `large` (54M page views) the regular expression cost 12.2 s of the page base table's
+        query, the substring searches 2.4 s.
+    -#}
+    {%- if var('bot_user_agent_pattern', none) is not none -%}
+        {{ exceptions.raise_compiler_error(
+            "The var bot_user_agent_pattern (a regular expression) was replaced by "
+            ~ "bot_user_agent_substrings, a list of lower-case substrings such as [bot, crawler, spider]."
+        ) }}
+    {%- endif -%}
+    {%- set substrings = var('bot_user_agent_substrings') -%}
+    {%- if substrings is string or substrings | length == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "The var bot_user_agent_substrings must be a non-empty list of substrings, got: " ~ substrings
+        ) }}
+    {%- endif -%}
+    coalesce(
+        {%- for substring in substrings %}
+        {{ dbt.position("'" ~ (substring | string | lower | replace("'", "''")) ~ "'", "lower(" ~ user_agent ~ ")") }} > 0
+        {%- if not loop.last %} or{% endif %}
+        {%- endfor %},
+        false
+    )
 {%- endmacro %}

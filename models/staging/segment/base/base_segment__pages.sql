@@ -72,25 +72,61 @@ with_referrer__rows__ as (
 
 ),
 
-with_channel__rows__ as (
+-- the channel rules' inputs, lower-cased once here rather than in each of the rules' LIKEs
+-- (at `large`, 17 s -> 8 s of the query); the referrer of internal navigation is no input
+channel_inputs__rows__ as (
 
     select
         with_referrer.*,
+        {{ channel_rule_input('with_referrer.utm_medium') }} as channel_utm_medium,
+        {{ channel_rule_input('with_referrer.utm_source') }} as channel_utm_source,
+        {{ channel_rule_input('case when with_referrer.is_internal_referrer then null else with_referrer.referrer end') }}
+            as channel_referrer
+    from with_referrer__rows__ as with_referrer
+
+),
+
+with_channel__rows__ as (
+
+    select
+        channel_inputs.page_view_id,
+        channel_inputs.anonymous_id,
+        channel_inputs.user_id,
+        channel_inputs.viewed_at,
+        channel_inputs.received_at,
+        channel_inputs.url,
+        channel_inputs.page_path,
+        channel_inputs.title,
+        channel_inputs.referrer,
+        channel_inputs.referrer_domain,
+        channel_inputs.utm_source,
+        channel_inputs.utm_medium,
+        channel_inputs.utm_campaign,
+        channel_inputs.utm_content,
+        channel_inputs.utm_term,
+        channel_inputs.user_agent,
+        channel_inputs.ip,
+        channel_inputs.is_bot,
+        channel_inputs.is_internal,
+        channel_inputs.loaded_at,
+        channel_inputs._dq_raw_values,
+        channel_inputs._dq_raw_key,
+        channel_inputs.is_internal_referrer,
         -- internal navigation (a referrer on our own site and no campaign tags) has no channel;
         -- a tagged page keeps its tags' channel, with an internal referrer ignored
         case
             when
-                with_referrer.is_internal_referrer
-                and with_referrer.utm_medium is null
-                and with_referrer.utm_source is null
+                channel_inputs.is_internal_referrer
+                and channel_inputs.utm_medium is null
+                and channel_inputs.utm_source is null
                 then null
             else {{ channel_from_rules(
-                'with_referrer.utm_medium',
-                'with_referrer.utm_source',
-                'case when with_referrer.is_internal_referrer then null else with_referrer.referrer end'
+                'channel_inputs.channel_utm_medium',
+                'channel_inputs.channel_utm_source',
+                'channel_inputs.channel_referrer'
             ) }}
         end as channel
-    from with_referrer__rows__ as with_referrer
+    from channel_inputs__rows__ as channel_inputs
 
 )
 {%- endset %}
