@@ -39,7 +39,7 @@
     {%- if var('bot_user_agent_pattern', none) is not none -%}
         {{ exceptions.raise_compiler_error(
             "The var bot_user_agent_pattern (a regular expression) was replaced by "
-            ~ "bot_user_agent_substrings, a list of lower-case substrings such as [bot, crawler, spider]."
+            ~ "bot_user_agent_substrings, a list of substrings (case is ignored) such as [bot, crawler, spider]."
         ) }}
     {%- endif -%}
     {%- set substrings = var('bot_user_agent_substrings') -%}
