@@ -5,9 +5,11 @@
 -- min_value / max_value bounds (on the numeric value) all hold; empty ones always hold.
 with
 
+-- the person's title, email domain and account, from int_people_resolved rather than dim_people
+-- (the same values): dim_people waits for the web sessions (first visits), fit does not need to
 people as (
 
-    select * from {{ ref('dim_people') }}
+    select * from {{ ref('int_people_resolved') }}
 
 ),
 

@@ -54,9 +54,11 @@ identifiers as (
 
 ),
 
+-- the person's account, from int_people_resolved rather than dim_people (the same account_id):
+-- dim_people waits for the web sessions (first visits), this model does not need to
 people as (
 
-    select * from {{ ref('dim_people') }}
+    select * from {{ ref('int_people_resolved') }}
 
 ),
 
