@@ -26,12 +26,15 @@
     of older rows instead of joining every page view. On an empty table (after an --empty
     build) every page view is in the window.
 -#}
+{#- duckdb_uncompressed_columns: unique hashes / UUIDs, stored uncompressed on DuckDB
+    (macro duckdb__create_table_as) -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy='replace_from',
     unique_key='visitor_key',
     replace_from_column='started_at',
     on_schema_change='fail',
+    meta={'duckdb_uncompressed_columns': ['session_id']},
 ) }}
 {%- set timeout_microseconds = (var('session_timeout_minutes', 30) | float * 60 * 1000000) | int -%}
 {#- the visitor of a page view, over a page-view relation `__pages__` (written once: the window's

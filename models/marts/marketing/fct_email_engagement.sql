@@ -18,12 +18,15 @@
     none already built is re-delivered with another recipient or time. An affected recipient
     always has rows, so no key marker is needed.
 -#}
+{#- duckdb_uncompressed_columns: unique hashes / UUIDs, stored uncompressed on DuckDB
+    (macro duckdb__create_table_as) -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy='replace_keys',
     unique_key='recipient_email_sha256',
     row_id_column='email_send_id',
     on_schema_change='fail',
+    meta={'duckdb_uncompressed_columns': ['email_send_id', 'recipient_email_sha256']},
 ) }}
 
 with

@@ -6,6 +6,11 @@
 --   email_click        a click in a marketing email
 --   event_attendance   a CRM campaign member who responded (attended the webinar, visited the booth)
 --   sales_call, sales_email, sales_meeting   CRM tasks and events of sales reps
+{#- duckdb_uncompressed_columns: unique hashes / UUIDs, stored uncompressed on DuckDB
+    (macro duckdb__create_table_as) -#}
+{{ config(
+    meta={'duckdb_uncompressed_columns': ['touchpoint_id', 'source_record_id']},
+) }}
 {%- set timeout_minutes = var('session_timeout_minutes') %}
 with
 

@@ -23,12 +23,15 @@
     int_web_sessions does (see its notes); after a --full-refresh of int_web_sessions alone,
     run --full-refresh here too.
 -#}
+{#- duckdb_uncompressed_columns: unique hashes / UUIDs, stored uncompressed on DuckDB
+    (macro duckdb__create_table_as) -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy='replace_keys',
     unique_key='visitor_key',
     row_id_column='session_id',
     on_schema_change='fail',
+    meta={'duckdb_uncompressed_columns': ['session_id']},
 ) }}
 
 with

@@ -5,11 +5,14 @@
     the dedupe window, dq_split_by_delivery; incremental on DuckDB with dq_incremental_rows
     and delete+insert on email_event_id, a table on Spark).
 -#}
+{#- duckdb_uncompressed_columns: unique hashes / UUIDs, stored uncompressed on DuckDB
+    (macro duckdb__create_table_as) -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy='delete+insert',
     unique_key='email_event_id',
     on_schema_change='fail',
+    meta={'duckdb_uncompressed_columns': ['email_event_id']},
 ) }}
 
 {#- the rows dq_classify quarantines: no key, or a timestamp past the future cutoff. dq_classify

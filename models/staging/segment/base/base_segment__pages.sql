@@ -9,11 +9,14 @@
     future-timestamp rows are re-classified; delete+insert on page_view_id); a plain table on
     Spark, where Parquet tables have no row-level delete.
 -#}
+{#- duckdb_uncompressed_columns: unique hashes / UUIDs, stored uncompressed on DuckDB
+    (macro duckdb__create_table_as) -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy='delete+insert',
     unique_key='page_view_id',
     on_schema_change='fail',
+    meta={'duckdb_uncompressed_columns': ['page_view_id']},
 ) }}
 
 {#- the rows dq_classify quarantines: no key, or a timestamp past the future cutoff. dq_classify
