@@ -20,14 +20,19 @@
         ) }}
     {%- endif -%}
     {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {#- the first condition is implied by the second; on its own it is a cheap filter on one
+        column that leaves only the recent rows to look up by key (at `large`, 0.6 s instead of
+        4.8–7.4 s to delete 76k of int_web_sessions' 18.5M sessions) -#}
     delete from {{ target }} as existing_rows
-    where exists (
-        select 1
-        from {{ source }} as new_rows
-        where
-            new_rows.{{ unique_key }} = existing_rows.{{ unique_key }}
-            and existing_rows.{{ from_column }} >= new_rows.{{ from_column }}
-    );
+    where
+        existing_rows.{{ from_column }} >= (select min(new_rows.{{ from_column }}) from {{ source }} as new_rows)
+        and exists (
+            select 1
+            from {{ source }} as new_rows
+            where
+                new_rows.{{ unique_key }} = existing_rows.{{ unique_key }}
+                and existing_rows.{{ from_column }} >= new_rows.{{ from_column }}
+        );
 
     insert into {{ target }} ({{ dest_cols_csv }})
     select {{ dest_cols_csv }}
