@@ -1,8 +1,10 @@
 """The incremental base models re-classify re-deliveries like a full refresh does (issue 11).
 
 The base models of the event streams (`base_segment__pages`, `base_segment__tracks`,
-`base_segment__identifies`, `base_hubspot__email_event`) and of the larger CRM snapshots (here
-`base_salesforce__lead`, `base_salesforce__task`) are incremental: a run classifies the
+`base_segment__identifies`, `base_hubspot__email_event`) and of the CRM snapshots (here
+`base_salesforce__lead`, `base_salesforce__task`, `base_salesforce__contact`,
+`base_salesforce__event`, and `base_hubspot__contact_property_history`, re-classified per
+contact) are incremental: a run classifies the
 rows loaded after the latest load time they hold, plus every other delivery of those rows' keys
 (dq_incremental_rows); in the two largest only keys delivered more than once go through the
 dedupe window (dq_split_by_delivery). The daily-extension test runs on a clean sample; this one makes the
@@ -58,7 +60,19 @@ TABLES = {
     # CRM snapshots (a sync delivers changed records again): the extension leaves them unchanged
     "base_salesforce__lead": ("salesforce/lead", "id", "_fivetran_synced", "company", "created_date"),
     "base_salesforce__task": ("salesforce/task", "id", "_fivetran_synced", "subject", "created_date"),
+    "base_salesforce__contact": ("salesforce/contact", "id", "_fivetran_synced", "title", "created_date"),
+    "base_salesforce__event": ("salesforce/event", "id", "_fivetran_synced", "subject", "created_date"),
+    # keyed by (contact, property, time) and re-classified per contact: the picked contacts have one row
+    "base_hubspot__contact_property_history": (
+        "hubspot/contact_property_history",
+        "contact_id",
+        "_fivetran_synced",
+        "value",
+        "timestamp",
+    ),
 }
+# the key a keyless row gets: blank for text keys, NULL for integer ones
+KEYLESS_VALUE = {"base_hubspot__contact_property_history": "null"}
 # base model: (key, the changed column as staged)
 STAGED = {
     "base_segment__pages": ("page_view_id", "title"),
@@ -67,6 +81,9 @@ STAGED = {
     "base_hubspot__email_event": ("email_event_id", "url"),
     "base_salesforce__lead": ("lead_id", "company"),
     "base_salesforce__task": ("task_id", "subject"),
+    "base_salesforce__contact": ("contact_id", "title"),
+    "base_salesforce__event": ("event_id", "subject"),
+    "base_hubspot__contact_property_history": ("contact_id", "property_value"),
 }
 COMPARED = [
     *(("staging", model) for model in TABLES),
@@ -105,19 +122,21 @@ def _redeliver(raw: Path) -> dict[str, list[str]]:
             day_one = f"read_parquet('{raw / folder}/part-00000.parquet')"
             picked = f"""
                 select * from {day_one}
-                where nullif(trim({key}), '') is not null and {event_time} < '{AS_OF + timedelta(days=1)}'
+                where
+                    nullif(trim(cast({key} as varchar)), '') is not null
+                    and {event_time} < '{AS_OF + timedelta(days=1)}'
                 qualify count(*) over (partition by {key}) = 1
                 order by {key}
             """
             con.execute(f"""
                 copy (
-                    select * replace ({later} as {loaded}, 'redelivered ' || {key} as {changed})
+                    select * replace ({later} as {loaded}, 'redelivered ' || cast({key} as varchar) as {changed})
                     from ({picked} limit {REDELIVERED})
                     union all
                     select * replace ({later} as {loaded}, timestamp '2099-01-01' as {event_time})
                     from ({picked} offset {REDELIVERED} limit {FUTURE})
                     union all
-                    select * replace ({later} as {loaded}, '  ' as {key})
+                    select * replace ({later} as {loaded}, {KEYLESS_VALUE.get(model, "'  '")} as {key})
                     from ({picked} offset {REDELIVERED + FUTURE} limit {KEYLESS})
                 ) to '{raw / folder}/part-redelivery.parquet' (format parquet)
             """)

@@ -1,9 +1,22 @@
 -- Every raw row of salesforce.event (meetings, demos), typed and classified for staging (see dq_classify).
+-- Incremental on DuckDB like the event streams' base models (dq_incremental_rows: new deliveries,
+-- the other deliveries of their keys and future-timestamp rows are re-classified; delete+insert
+-- on event_id); a plain table on Spark, where Parquet tables have no row-level delete.
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
 
     select * from {{ gtm_source('salesforce', 'event') }}
+    {%- if is_incremental() %}
+    where {{ dq_incremental_rows('salesforce', 'event', blank_to_null('id'), '_fivetran_synced', 'event_id', '_fivetran_synced') }}
+    {%- endif %}
 
 ),
 
