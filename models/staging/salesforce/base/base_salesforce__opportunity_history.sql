@@ -2,10 +2,12 @@
     Every raw row of salesforce.opportunity_history (the stage log), typed and classified for
     staging. The raw table has no currency column: amount is in the opportunity's currency
     (opportunity.currency_iso_code) and is not converted here.
+
+    Incremental on DuckDB like the event streams' base models (dq_incremental_rows: new
+    deliveries, the other deliveries of their keys and future-timestamp rows are re-classified;
+    delete+insert on opportunity_history_id); a plain table on Spark, where Parquet tables have
+    no row-level delete.
 -#}
--- Incremental on DuckDB like the event streams' base models (dq_incremental_rows: new deliveries,
--- the other deliveries of their keys and future-timestamp rows are re-classified; delete+insert
--- on opportunity_history_id); a plain table on Spark, where Parquet tables have no row-level delete.
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy='delete+insert',
