@@ -2,7 +2,8 @@
     Fails when a combination of columns is not unique: returns one row per repeated
     combination, with the number of rows that share it. Rows whose columns are null
     are grouped like any other value, so repeated null combinations fail too.
-    Portable SQL (group by / having), no engine-specific syntax.
+    Portable SQL (group by / having); on DuckDB in two passes, the combinations' hashes first
+    (repeated_value_hashes), then only the rows whose hash repeats grouped by their columns.
 #}
 {% test unique_combination_of_columns(model, combination_of_columns, quote_columns=false) %}
 
@@ -18,6 +19,12 @@
         {%- do columns.append(adapter.quote(column) if quote_columns else column) -%}
     {%- endfor -%}
 
+{{ adapter.dispatch('test_unique_combination_of_columns', 'gtm_warehouse')(model, columns) }}
+
+{% endtest %}
+
+{% macro default__test_unique_combination_of_columns(model, columns) %}
+
 with validation_errors as (
 
     select
@@ -31,4 +38,26 @@ with validation_errors as (
 
 select * from validation_errors
 
-{% endtest %}
+{% endmacro %}
+
+{% macro duckdb__test_unique_combination_of_columns(model, columns) %}
+
+with
+
+{{ repeated_value_hashes(model, columns | join(', ')) }},
+
+validation_errors as (
+
+    select
+        {{ columns | join(",\n        ") }},
+        count(*) as n_records
+    from {{ model }}
+    where {{ key_hash(columns | join(', ')) }} in (select repeated_hashes.value_hash from repeated_hashes)
+    group by {{ columns | join(", ") }}
+    having count(*) > 1
+
+)
+
+select * from validation_errors
+
+{% endmacro %}
