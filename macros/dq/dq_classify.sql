@@ -155,7 +155,8 @@
         dq_incremental_rows selects, in a fourth CTE, `incremental_rows`, read once) by how
         often their key was delivered:
 
-        - `redelivered_keys`: the 64-bit hashes (key_hash) of the keys with more than one row;
+        - `redelivered_keys`: the 64-bit hashes (key_hash, column value_hash; repeated_hashes) of
+          the keys with more than one row;
         - `source_once`: the rows of every other key, which dq_classify classifies with
           `single_delivery=true`, without the dedupe window;
         - `source_again`: the rows of the redelivered keys, the dedupe window's input (rows
@@ -178,26 +179,19 @@ incremental_rows as (
 
 ),
 {% endif %}
-redelivered_keys as (
-
-    select {{ key_hash(raw_key) }} as key_hash
-    from {{ rows }}
-    group by {{ key_hash(raw_key) }}
-    having count(*) > 1
-
-),
+{{ repeated_hashes('redelivered_keys', rows, raw_key) }},
 
 source_once as (
 
     select * from {{ rows }}
-    where {{ key_hash(raw_key) }} not in (select redelivered_keys.key_hash from redelivered_keys)
+    where {{ key_hash(raw_key) }} not in (select redelivered_keys.value_hash from redelivered_keys)
 
 ),
 
 source_again as (
 
     select * from {{ rows }}
-    where {{ key_hash(raw_key) }} in (select redelivered_keys.key_hash from redelivered_keys)
+    where {{ key_hash(raw_key) }} in (select redelivered_keys.value_hash from redelivered_keys)
 
 )
 {%- endmacro %}

@@ -3,7 +3,7 @@
     combination, with the number of rows that share it. Rows whose columns are null
     are grouped like any other value, so repeated null combinations fail too.
     Portable SQL (group by / having); on DuckDB in two passes, the combinations' hashes first
-    (repeated_value_hashes), then only the rows whose hash repeats grouped by their columns.
+    (repeated_hashes), then only the rows whose hash repeats grouped by their columns.
 #}
 {% test unique_combination_of_columns(model, combination_of_columns, quote_columns=false) %}
 
@@ -44,7 +44,7 @@ select * from validation_errors
 
 with
 
-{{ repeated_value_hashes(model, columns | join(', ')) }},
+{{ repeated_hashes('repeated_hashes', model, columns | join(', ')) }},
 
 validation_errors as (
 
