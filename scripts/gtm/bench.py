@@ -41,6 +41,7 @@ from pathlib import Path
 from gtm import contract
 from gtm.errors import BadInputError, GtmError
 from gtm.paths import AS_OF_ENV
+from gtm.schedule import scheduler
 
 GB = 1_000_000_000
 
@@ -363,7 +364,7 @@ STEPS: dict[str, StepSpec] = {
         rows=_raw_rows,
         outputs=_database_bytes,
         slowest=_dbt_slowest("build"),
-        options=lambda cfg: f"dbt memory_limit {cfg.memory_limit}, unit tests excluded",
+        options=lambda cfg: f"dbt memory_limit {cfg.memory_limit}, unit tests excluded, {scheduler()} order",
     ),
     "extend": StepSpec(
         name="extend",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gtm.errors import BadInputError, BuildError
 from gtm.paths import PROJECT_ROOT
+from gtm.schedule import critical_path_first, scheduler
 
 # dbt node statuses that make a build fail ("skipped" nodes are reported with them).
 _FAILED = ("error", "fail", "runtime error")
@@ -94,9 +95,12 @@ def dbt_build(
 
     `extra_args` are passed to dbt build as they are (a leading "--" separator is dropped), e.g.
     ["--select", "staging"]. `callbacks` are dbtRunner event callbacks (gtm run streams progress
-    with them); `quiet` keeps dbt's own console log to errors. Returns dbt's RunExecutionResult.
+    with them); `quiet` keeps dbt's own console log to errors. dbt hands ready nodes to its threads
+    longest chain of tables first (gtm.schedule; GTM_SCHEDULER=dbt keeps dbt's order). Returns
+    dbt's RunExecutionResult.
     """
     database = Path(database).resolve()
+    scheduler()  # a bad GTM_SCHEDULER fails before dbt starts
     if not database.is_file():
         raise BadInputError(f"warehouse {database} does not exist: run gtm load first")
     args = list(extra_args or [])
@@ -112,7 +116,7 @@ def dbt_build(
         "GTM_TEMP_DIR": os.environ.get("GTM_TEMP_DIR", str(database.parent / "tmp")),
     }
     project = str(PROJECT_ROOT)
-    with _environ(env):
+    with _environ(env), critical_path_first():
         try:
             flags = ["--quiet"] if quiet else []
             outcome = dbtRunner(callbacks=callbacks or []).invoke(

@@ -80,6 +80,15 @@ def test_dbt_steps_are_production_runs_without_unit_tests(tmp_path) -> None:
     assert "unit tests excluded" in bench.STEPS["build"].options(cfg)
 
 
+def test_build_options_name_the_node_order(tmp_path, monkeypatch) -> None:
+    """A row says whether dbt's threads took nodes in gtm's critical-path order or dbt's own."""
+    cfg = bench.BenchConfig(scale="tiny", out_dir=tmp_path / "raw", database=tmp_path / "db.duckdb")
+    monkeypatch.delenv("GTM_SCHEDULER", raising=False)
+    assert bench.STEPS["build"].options(cfg).endswith(", critical-path order")
+    monkeypatch.setenv("GTM_SCHEDULER", "dbt")
+    assert bench.STEPS["build"].options(cfg).endswith(", dbt order")
+
+
 def test_slowest_nodes_are_named_by_their_name_not_their_hash() -> None:
     from gtm.bench import _node_name
 
