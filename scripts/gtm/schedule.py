@@ -1,26 +1,39 @@
 """The order in which `gtm build` hands dbt's nodes to its threads: the longest chain of tables first.
 
-dbt's graph queue runs, among the nodes that are ready, those of the lowest topological level first
-(ties by name). That level counts every node above, views, seeds and tests included, and says
-nothing about what is still to be built below. At `large` scale the page-view chain
-(`base_segment__pages` → `int_web_sessions` → `fct_web_sessions` → touchpoints → funnel marts) is
-most of the build's critical path, yet `base_segment__pages` is level 2 (the `channel_rules` seed
-and its tests come first) and waited 25 s behind level-0 base models of other sources.
+dbt (1.11) keeps the nodes whose parents are done in a priority queue, scored by topological
+level (every node above counts, views, seeds and tests included; ties by name). But its main loop
+takes each node off that queue as soon as it is ready and hands it to the thread pool, whose own
+queue is first in, first out: when both threads are busy, nodes wait in the order they became
+ready, and the scores only order nodes that become ready at the same moment. At `large` scale
+the page-view chain (`base_segment__pages` → `int_web_sessions` → `fct_web_sessions` →
+touchpoints → funnel marts) is most of the build's critical path, yet `base_segment__pages`
+(ready once the `channel_rules` seed and its test are done) waited 25 s behind base models of
+other sources.
 
-`critical_path_first()` makes the queue order ready nodes by the number of tables (and incremental
-models) on the longest path from the node down to the end of the graph, most first: a simple form
-of list scheduling by critical path. Views, ephemeral models, seeds, tests and
-other resources weigh nothing, since a table's write is what costs. Ties keep dbt's order (level,
-then name). The order changes nothing in what is built or tested: a node still waits for every
-parent and, in `dbt build`, for its parents' tests.
+`critical_path_first()` changes two things for the duration of a dbt invocation:
+
+- the scores (`GraphQueue._get_scores`): a node's priority is the number of tables (and
+  incremental models) on the longest path from the node down to the end of the graph, most
+  first. Views, ephemeral models, seeds and tests weigh nothing, since writing a table is what
+  costs. Ties keep dbt's order (level, then name);
+- the hand-over (`GraphRunnableTask.run_queue`): the main loop takes the next node off dbt's
+  queue only when a thread is free for it, so a free thread always gets the best node ready at
+  that moment rather than the oldest. Nodes a thread submits itself (microbatch batches) pass
+  as before.
+
+This is list scheduling by critical path. It changes nothing in what is built or tested: a node
+still waits for every parent and, in `dbt build`, for its parents' tests. (dbt-core has no
+priority setting yet: dbt-labs/dbt-core#10632.)
 
 Set `GTM_SCHEDULER=dbt` to keep dbt's own order. `dbt build` run directly always uses dbt's order.
 """
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from gtm.errors import BadInputError
@@ -65,22 +78,75 @@ def critical_path_scores(graph, manifest) -> dict[str, tuple[int, int]]:
     return {node: (-tables_below[node], levels[node]) for node in graph.nodes}
 
 
+def _one_node_per_free_thread(run_queue: Callable) -> Callable:
+    """Wrap dbt's `GraphRunnableTask.run_queue(task, pool)`: the main loop's `job_queue.get()` first
+    waits for a free thread (a slot), which the node's callback gives back when it is done."""
+
+    @functools.wraps(run_queue)
+    def gated(task, pool) -> None:
+        if getattr(task.config.args, "single_threaded", False):  # runs each node in the main loop
+            return run_queue(task, pool)
+        slots = threading.Semaphore(max(1, int(task.config.threads)))
+        main_loop = threading.current_thread()
+        job_queue = task.job_queue
+        queue_get, apply_async = job_queue.get, pool.apply_async
+
+        def get(*args, **kwargs):
+            slots.acquire()
+            try:
+                return queue_get(*args, **kwargs)
+            except BaseException:
+                slots.release()
+                raise
+
+        def submit(func, args=(), kwds=None, callback=None, error_callback=None):
+            if threading.current_thread() is not main_loop:  # e.g. a microbatch model's batches
+                return apply_async(func, args, kwds or {}, callback, error_callback)
+
+            def done(result) -> None:
+                try:
+                    if callback is not None:
+                        callback(result)  # marks the node done: its children join the queue first
+                finally:
+                    slots.release()
+
+            def failed(error: BaseException) -> None:
+                try:
+                    if error_callback is not None:
+                        error_callback(error)
+                finally:
+                    slots.release()
+
+            return apply_async(func, args, kwds or {}, done, failed)
+
+        job_queue.get, pool.apply_async = get, submit
+        try:
+            return run_queue(task, pool)
+        finally:
+            del job_queue.get, pool.apply_async  # the instances' own attributes: back to the class's
+
+    return gated
+
+
 @contextmanager
 def critical_path_first() -> Iterator[None]:
-    """Within the block, dbt's graph queue (dbt-core 1.11 `GraphQueue._get_scores`) scores nodes
-    with critical_path_scores. Nothing changes when GTM_SCHEDULER=dbt."""
+    """Within the block, dbt's graph queue scores nodes with critical_path_scores and its main loop
+    hands a node over only to a free thread (dbt-core 1.11: `GraphQueue._get_scores`,
+    `GraphRunnableTask.run_queue`). Nothing changes when GTM_SCHEDULER=dbt."""
     if scheduler() == "dbt":
         yield
         return
     from dbt.graph.queue import GraphQueue
+    from dbt.task.runnable import GraphRunnableTask
 
-    dbt_scores = GraphQueue._get_scores
+    dbt_scores, dbt_run_queue = GraphQueue._get_scores, GraphRunnableTask.run_queue
 
     def _get_scores(queue: GraphQueue, graph) -> dict:
         return critical_path_scores(graph, queue.manifest)
 
     GraphQueue._get_scores = _get_scores
+    GraphRunnableTask.run_queue = _one_node_per_free_thread(dbt_run_queue)
     try:
         yield
     finally:
-        GraphQueue._get_scores = dbt_scores
+        GraphQueue._get_scores, GraphRunnableTask.run_queue = dbt_scores, dbt_run_queue

@@ -4,16 +4,22 @@ A hand-made graph shaped like the project's page-view chain: the page base table
 seed and the seed's test (dbt level 2), while two base tables of other sources are ready at
 once (level 0). dbt's queue, drained by one thread, runs the level-0 tables first; the
 critical-path queue runs the seed, its test and the page chain (three tables long) first.
+The last tests run dbt's own main loop (`GraphRunnableTask.run_queue`) over a thread pool: it
+keeps that order only when a node is handed over once a thread is free for it.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from multiprocessing.pool import ThreadPool
 from types import SimpleNamespace
 
 import networkx as nx
 import pytest
 from dbt.graph.queue import GraphQueue
 from dbt.node_types import NodeType
+from dbt.task.runnable import GraphRunnableTask
 
 from gtm.errors import BadInputError
 from gtm.schedule import SCHEDULER_ENV, critical_path_first, critical_path_scores
@@ -126,3 +132,82 @@ def test_unknown_scheduler_is_refused(monkeypatch):
     expected = "GTM_SCHEDULER='fastest': expected one of critical-path, dbt"
     with pytest.raises(BadInputError, match=expected), critical_path_first():
         pass
+
+
+class Task:
+    """What dbt's `GraphRunnableTask.run_queue` uses of its task: the queue, the thread count, a
+    `handle_job_queue` like dbt's (take the next node, submit it to the pool) and result hooks."""
+
+    def __init__(self, threads: int) -> None:
+        self.job_queue = GraphQueue(_graph(), Manifest(), set(NODES))
+        self.config = SimpleNamespace(threads=threads, args=SimpleNamespace(single_threaded=False))
+        self.started: list[str] = []
+        self.running = 0
+        self.most_running = 0
+        self.lock = threading.Lock()
+
+    def handle_job_queue(self, pool, callback) -> None:
+        node = self.job_queue.get()
+        pool.apply_async(self.run_node, args=[node], callback=callback)
+
+    def run_node(self, node) -> SimpleNamespace:
+        with self.lock:
+            self.started.append(node.unique_id)
+            self.running += 1
+            self.most_running = max(self.most_running, self.running)
+        time.sleep(0.05)
+        with self.lock:
+            self.running -= 1
+        return SimpleNamespace(node=node)
+
+    def _handle_result(self, result) -> None:
+        pass
+
+    def _raise_set_error(self) -> None:
+        pass
+
+
+def _run_queue(threads: int, monkeypatch) -> Task:
+    monkeypatch.setattr("dbt.task.runnable.get_flags", lambda: SimpleNamespace(FAIL_FAST=False))
+    task = Task(threads)
+    with ThreadPool(threads) as pool:
+        GraphRunnableTask.run_queue(task, pool)
+    return task
+
+
+def test_dbt_main_loop_hands_each_ready_node_to_the_pool_at_once(monkeypatch):
+    """dbt's loop with the critical-path scores alone: the pool's first-in, first-out queue runs
+    the two base tables, ready at the start, before the page chain."""
+    monkeypatch.setattr(GraphQueue, "_get_scores", lambda queue, graph: critical_path_scores(graph, queue.manifest))
+    task = _run_queue(1, monkeypatch)
+    assert task.started[:4] == [
+        "seed.p.channel_rules",
+        "model.p.base_email",
+        "model.p.base_tracks",
+        "test.p.not_null_channel_rules",
+    ]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_free_thread_takes_the_best_node_ready(threads, monkeypatch):
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    with critical_path_first():
+        task = _run_queue(threads, monkeypatch)
+    assert sorted(task.started) == sorted(NODES) and task.most_running == threads
+    if threads == 1:
+        assert task.started == [
+            "seed.p.channel_rules",
+            "test.p.not_null_channel_rules",
+            "model.p.base_pages",
+            "model.p.stg_pages",
+            "model.p.sessions",
+            "model.p.base_email",
+            "model.p.base_tracks",
+            "model.p.fct_sessions",
+            "model.p.stg_tracks",
+            "test.p.unique_fct_sessions",
+        ]
+    else:  # the seed and the first base table; after that, what is ready when depends on timing
+        assert task.started[:2] == ["seed.p.channel_rules", "model.p.base_email"]
+    # the patch is undone after the block
+    assert not hasattr(GraphRunnableTask.run_queue, "__wrapped__")
