@@ -46,6 +46,21 @@ EDGES = [
     ("model.p.base_tracks", "model.p.stg_tracks"),
 ]
 
+# the order one thread takes the nodes in, longest chain of tables first
+CRITICAL_PATH_ORDER = [
+    "seed.p.channel_rules",
+    "test.p.not_null_channel_rules",
+    "model.p.base_pages",
+    "model.p.stg_pages",
+    "model.p.sessions",
+    # one table left on each path: dbt's level breaks the tie, then the name
+    "model.p.base_email",
+    "model.p.base_tracks",
+    "model.p.fct_sessions",
+    "model.p.stg_tracks",
+    "test.p.unique_fct_sessions",
+]
+
 
 class Manifest:
     """What GraphQueue and the scores read of dbt's manifest: nodes by id, and expect()."""
@@ -98,19 +113,7 @@ def test_the_longest_chain_of_tables_runs_first(monkeypatch):
     monkeypatch.delenv(SCHEDULER_ENV, raising=False)
     with critical_path_first():
         order = _drain()
-    assert order == [
-        "seed.p.channel_rules",
-        "test.p.not_null_channel_rules",
-        "model.p.base_pages",
-        "model.p.stg_pages",
-        "model.p.sessions",
-        # one table left on each path: dbt's level breaks the tie, then the name
-        "model.p.base_email",
-        "model.p.base_tracks",
-        "model.p.fct_sessions",
-        "model.p.stg_tracks",
-        "test.p.unique_fct_sessions",
-    ]
+    assert order == CRITICAL_PATH_ORDER
 
 
 def test_dbt_order_outside_the_block_and_with_gtm_scheduler_dbt(monkeypatch):
@@ -195,18 +198,7 @@ def test_a_free_thread_takes_the_best_node_ready(threads, monkeypatch):
         task = _run_queue(threads, monkeypatch)
     assert sorted(task.started) == sorted(NODES) and task.most_running == threads
     if threads == 1:
-        assert task.started == [
-            "seed.p.channel_rules",
-            "test.p.not_null_channel_rules",
-            "model.p.base_pages",
-            "model.p.stg_pages",
-            "model.p.sessions",
-            "model.p.base_email",
-            "model.p.base_tracks",
-            "model.p.fct_sessions",
-            "model.p.stg_tracks",
-            "test.p.unique_fct_sessions",
-        ]
+        assert task.started == CRITICAL_PATH_ORDER
     else:  # the seed and the first base table; after that, what is ready when depends on timing
         assert task.started[:2] == ["seed.p.channel_rules", "model.p.base_email"]
     # the patch is undone after the block
