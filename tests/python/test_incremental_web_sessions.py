@@ -31,7 +31,7 @@ from warehouse_diff import ran_incrementally, relation_differences
 pytestmark = pytest.mark.integration
 
 AS_OF = date(2025, 12, 31)
-SELECT = ["--indirect-selection", "cautious", "--select", "+fct_web_sessions"]
+SELECT = ["--indirect-selection", "cautious", "--select", "+fct_web_sessions", "+dim_people"]
 COMPARED = [("intermediate", "int_web_sessions"), ("marts", "fct_web_sessions"), ("marts", "dim_people")]
 
 

@@ -20,9 +20,10 @@ sessions as (
 
 ),
 
+-- account of the person (int_people_resolved: dim_people waits for the web sessions' first visits)
 people as (
 
-    select * from {{ ref('dim_people') }}
+    select * from {{ ref('int_people_resolved') }}
 
 ),
 

@@ -16,7 +16,7 @@
       of them has a session ending in it;
     - the visitors whose person or account changed since they were built (an identity merge,
       a contact moving to another account): their sessions here are compared with the
-      identity graph and dim_people as they are now.
+      identity graph and int_people_resolved as they are now.
     An affected visitor left with no counted session (e.g. a late internal page view made
     their only session internal) gets a key marker: a row with no session_id, which deletes
     the visitor's sessions and is not written. The result equals a full refresh as long as
@@ -48,9 +48,11 @@ identifiers as (
 
 ),
 
+-- the person's account from int_people_resolved, not dim_people: dim_people waits for the sessions
+-- (first visits), so this model would wait for it
 people as (
 
-    select * from {{ ref('dim_people') }}
+    select * from {{ ref('int_people_resolved') }}
 
 ),
 
