@@ -65,14 +65,18 @@ CRITICAL_PATH_ORDER = [
 class Manifest:
     """What GraphQueue and the scores read of dbt's manifest: nodes by id, and expect()."""
 
-    def __init__(self) -> None:
+    def __init__(self, nodes: dict | None = None, heavy: frozenset[str] = frozenset()) -> None:
         self.nodes = {
             node_id: SimpleNamespace(
                 unique_id=node_id,
                 resource_type=resource_type,
-                config=SimpleNamespace(materialized=materialized, incremental_strategy=None),
+                config=SimpleNamespace(
+                    materialized=materialized,
+                    incremental_strategy=None,
+                    meta={"gtm_heavy": True} if node_id in heavy else {},
+                ),
             )
-            for node_id, (resource_type, materialized) in NODES.items()
+            for node_id, (resource_type, materialized) in (NODES if nodes is None else nodes).items()
         }
 
     def expect(self, node_id: str) -> SimpleNamespace:
@@ -141,12 +145,15 @@ class Task:
     """What dbt's `GraphRunnableTask.run_queue` uses of its task: the queue, the thread count, a
     `handle_job_queue` like dbt's (take the next node, submit it to the pool) and result hooks."""
 
-    def __init__(self, threads: int) -> None:
-        self.job_queue = GraphQueue(_graph(), Manifest(), set(NODES))
+    def __init__(self, threads: int, graph: nx.DiGraph | None = None, manifest: Manifest | None = None) -> None:
+        graph = _graph() if graph is None else graph
+        self.job_queue = GraphQueue(graph, Manifest() if manifest is None else manifest, set(graph.nodes))
         self.config = SimpleNamespace(threads=threads, args=SimpleNamespace(single_threaded=False))
         self.started: list[str] = []
         self.running = 0
         self.most_running = 0
+        self.intervals: dict[str, tuple[float, float]] = {}
+        self.seconds: dict[str, float] = {}  # how long a node runs, 0.05 s unless set
         self.lock = threading.Lock()
 
     def handle_job_queue(self, pool, callback) -> None:
@@ -158,9 +165,11 @@ class Task:
             self.started.append(node.unique_id)
             self.running += 1
             self.most_running = max(self.most_running, self.running)
-        time.sleep(0.05)
+        start = time.monotonic()
+        time.sleep(self.seconds.get(node.unique_id, 0.05))
         with self.lock:
             self.running -= 1
+            self.intervals[node.unique_id] = (start, time.monotonic())
         return SimpleNamespace(node=node)
 
     def _handle_result(self, result) -> None:
@@ -170,9 +179,16 @@ class Task:
         pass
 
 
-def _run_queue(threads: int, monkeypatch) -> Task:
+def _run_queue(
+    threads: int,
+    monkeypatch,
+    graph: nx.DiGraph | None = None,
+    manifest: Manifest | None = None,
+    seconds: dict[str, float] | None = None,
+) -> Task:
     monkeypatch.setattr("dbt.task.runnable.get_flags", lambda: SimpleNamespace(FAIL_FAST=False))
-    task = Task(threads)
+    task = Task(threads, graph, manifest)
+    task.seconds = seconds or {}
     with ThreadPool(threads) as pool:
         GraphRunnableTask.run_queue(task, pool)
     return task
@@ -203,3 +219,66 @@ def test_a_free_thread_takes_the_best_node_ready(threads, monkeypatch):
         assert task.started[:2] == ["seed.p.channel_rules", "model.p.base_email"]
     # the patch is undone after the block
     assert not hasattr(GraphRunnableTask.run_queue, "__wrapped__")
+
+
+# three heavy tables (meta gtm_heavy) and three light ones; heavy_c waits for light_1
+HEAVY_NODES = {
+    "model.p.heavy_a": (NodeType.Model, "table"),
+    "model.p.heavy_b": (NodeType.Model, "table"),
+    "model.p.heavy_c": (NodeType.Model, "table"),
+    "model.p.light_1": (NodeType.Model, "table"),
+    "model.p.light_2": (NodeType.Model, "table"),
+    "model.p.light_3": (NodeType.Model, "table"),
+}
+HEAVY = frozenset({"model.p.heavy_a", "model.p.heavy_b", "model.p.heavy_c"})
+
+
+def _heavy_graph(edges: list[tuple[str, str]]) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    graph.add_nodes_from(HEAVY_NODES)
+    graph.add_edges_from(edges)
+    return graph
+
+
+def _overlap(task: Task, first: str, second: str) -> bool:
+    (start_a, end_a), (start_b, end_b) = task.intervals[first], task.intervals[second]
+    return start_a < end_b and start_b < end_a
+
+
+def test_heavy_models_do_not_run_side_by_side(monkeypatch):
+    """Two threads, three heavy tables (0.3 s each) ready or soon ready: no two heavy ones overlap,
+    while the light tables run beside them; every node runs once and the queue finishes."""
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    graph = _heavy_graph([("model.p.light_1", "model.p.heavy_c")])
+    seconds = dict.fromkeys(HEAVY, 0.3)
+    with critical_path_first():
+        task = _run_queue(2, monkeypatch, graph, Manifest(HEAVY_NODES, HEAVY), seconds)
+    assert sorted(task.started) == sorted(HEAVY_NODES) and task.most_running == 2
+    heavy = sorted(HEAVY)
+    assert not any(_overlap(task, a, b) for a in heavy for b in heavy if a < b)
+    assert any(_overlap(task, h, light) for h in heavy for light in HEAVY_NODES if light not in HEAVY)
+    # the queue counts each node once: nothing left unfinished after the put-backs
+    assert task.job_queue.inner.unfinished_tasks == 0
+    assert "get" not in vars(task.job_queue.inner)  # the patch is undone after the run
+
+
+def test_only_heavy_models_ready_run_one_after_the_other(monkeypatch):
+    """When nothing but heavy models is ready, the free thread waits for the running one."""
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    nodes = {node_id: HEAVY_NODES[node_id] for node_id in HEAVY}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    with critical_path_first():
+        task = _run_queue(2, monkeypatch, graph, Manifest(nodes, HEAVY))
+    assert sorted(task.started) == sorted(HEAVY) and task.most_running == 1
+
+
+def test_without_heavy_models_two_ready_tables_share_the_threads(monkeypatch):
+    """The same three tables without the meta run two at a time."""
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    nodes = {node_id: HEAVY_NODES[node_id] for node_id in HEAVY}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    with critical_path_first():
+        task = _run_queue(2, monkeypatch, graph, Manifest(nodes))
+    assert task.most_running == 2

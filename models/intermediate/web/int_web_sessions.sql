@@ -27,14 +27,15 @@
     --empty build) every page view is in the window.
 -#}
 {#- duckdb_uncompressed_columns: unique hashes / UUIDs, stored uncompressed on DuckDB
-    (macro duckdb__create_table_as) -#}
+    (macro duckdb__create_table_as). gtm_heavy: `gtm build` never runs this model beside another
+    heavy one (gtm.schedule) -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy='replace_from',
     unique_key='visitor_key',
     replace_from_column='started_at',
     on_schema_change='fail',
-    meta={'duckdb_uncompressed_columns': ['session_id']},
+    meta={'duckdb_uncompressed_columns': ['session_id'], 'gtm_heavy': True},
 ) }}
 {%- set timeout_microseconds = (var('session_timeout_minutes', 30) | float * 60 * 1000000) | int -%}
 {#- the visitor of a page view, over a page-view relation `__pages__` (written once: the window's

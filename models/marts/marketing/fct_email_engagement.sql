@@ -19,14 +19,15 @@
     always has rows, so no key marker is needed.
 -#}
 {#- duckdb_uncompressed_columns: unique hashes / UUIDs, stored uncompressed on DuckDB
-    (macro duckdb__create_table_as) -#}
+    (macro duckdb__create_table_as). gtm_heavy: `gtm build` never runs this model beside another
+    heavy one (gtm.schedule) -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy='replace_keys',
     unique_key='recipient_email_sha256',
     row_id_column='email_send_id',
     on_schema_change='fail',
-    meta={'duckdb_uncompressed_columns': ['email_send_id', 'recipient_email_sha256']},
+    meta={'duckdb_uncompressed_columns': ['email_send_id', 'recipient_email_sha256'], 'gtm_heavy': True},
 ) }}
 
 with

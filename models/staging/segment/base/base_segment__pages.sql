@@ -10,13 +10,14 @@
     Spark, where Parquet tables have no row-level delete.
 -#}
 {#- duckdb_uncompressed_columns: unique hashes / UUIDs, stored uncompressed on DuckDB
-    (macro duckdb__create_table_as) -#}
+    (macro duckdb__create_table_as). gtm_heavy: `gtm build` never runs this model beside another
+    heavy one (gtm.schedule) -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy='delete+insert',
     unique_key='page_view_id',
     on_schema_change='fail',
-    meta={'duckdb_uncompressed_columns': ['page_view_id']},
+    meta={'duckdb_uncompressed_columns': ['page_view_id'], 'gtm_heavy': True},
 ) }}
 
 {#- the rows dq_classify quarantines: no key, or a timestamp past the future cutoff. dq_classify
