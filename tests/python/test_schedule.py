@@ -83,10 +83,11 @@ class Manifest:
         return self.nodes[node_id]
 
 
-def _graph() -> nx.DiGraph:
+def _graph(nodes: dict | None = None, edges: list[tuple[str, str]] | None = None) -> nx.DiGraph:
+    """The page-chain graph, or a graph of the given nodes and edges."""
     graph = nx.DiGraph()
-    graph.add_nodes_from(NODES)
-    graph.add_edges_from(EDGES)
+    graph.add_nodes_from(NODES if nodes is None else nodes)
+    graph.add_edges_from(EDGES if edges is None else edges)
     return graph
 
 
@@ -221,23 +222,11 @@ def test_a_free_thread_takes_the_best_node_ready(threads, monkeypatch):
     assert not hasattr(GraphRunnableTask.run_queue, "__wrapped__")
 
 
-# three heavy tables (meta gtm_heavy) and three light ones; heavy_c waits for light_1
+# three heavy tables (meta gtm_heavy) and three light ones, all tables
+HEAVY = frozenset(f"model.p.heavy_{name}" for name in "abc")
 HEAVY_NODES = {
-    "model.p.heavy_a": (NodeType.Model, "table"),
-    "model.p.heavy_b": (NodeType.Model, "table"),
-    "model.p.heavy_c": (NodeType.Model, "table"),
-    "model.p.light_1": (NodeType.Model, "table"),
-    "model.p.light_2": (NodeType.Model, "table"),
-    "model.p.light_3": (NodeType.Model, "table"),
+    node_id: (NodeType.Model, "table") for node_id in sorted(HEAVY) + [f"model.p.light_{n}" for n in (1, 2, 3)]
 }
-HEAVY = frozenset({"model.p.heavy_a", "model.p.heavy_b", "model.p.heavy_c"})
-
-
-def _heavy_graph(edges: list[tuple[str, str]]) -> nx.DiGraph:
-    graph = nx.DiGraph()
-    graph.add_nodes_from(HEAVY_NODES)
-    graph.add_edges_from(edges)
-    return graph
 
 
 def _overlap(task: Task, first: str, second: str) -> bool:
@@ -249,7 +238,7 @@ def test_heavy_models_do_not_run_side_by_side(monkeypatch):
     """Two threads, three heavy tables (0.3 s each) ready or soon ready: no two heavy ones overlap,
     while the light tables run beside them; every node runs once and the queue finishes."""
     monkeypatch.delenv(SCHEDULER_ENV, raising=False)
-    graph = _heavy_graph([("model.p.light_1", "model.p.heavy_c")])
+    graph = _graph(HEAVY_NODES, [("model.p.light_1", "model.p.heavy_c")])
     seconds = dict.fromkeys(HEAVY, 0.3)
     with critical_path_first():
         task = _run_queue(2, monkeypatch, graph, Manifest(HEAVY_NODES, HEAVY), seconds)
@@ -266,8 +255,7 @@ def test_only_heavy_models_ready_run_one_after_the_other(monkeypatch):
     """When nothing but heavy models is ready, the free thread waits for the running one."""
     monkeypatch.delenv(SCHEDULER_ENV, raising=False)
     nodes = {node_id: HEAVY_NODES[node_id] for node_id in HEAVY}
-    graph = nx.DiGraph()
-    graph.add_nodes_from(nodes)
+    graph = _graph(nodes, [])
     with critical_path_first():
         task = _run_queue(2, monkeypatch, graph, Manifest(nodes, HEAVY))
     assert sorted(task.started) == sorted(HEAVY) and task.most_running == 1
@@ -277,8 +265,7 @@ def test_without_heavy_models_two_ready_tables_share_the_threads(monkeypatch):
     """The same three tables without the meta run two at a time."""
     monkeypatch.delenv(SCHEDULER_ENV, raising=False)
     nodes = {node_id: HEAVY_NODES[node_id] for node_id in HEAVY}
-    graph = nx.DiGraph()
-    graph.add_nodes_from(nodes)
+    graph = _graph(nodes, [])
     with critical_path_first():
         task = _run_queue(2, monkeypatch, graph, Manifest(nodes))
     assert task.most_running == 2
