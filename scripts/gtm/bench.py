@@ -845,7 +845,7 @@ def _has_dbt(step_names: Sequence[str]) -> bool:
 
 
 def _derived(summary: BenchSummary) -> dict[str, str]:
-    """Figures of the dbt steps relative to each other: fixed cost, build / floor, incremental / build."""
+    """Figures of the dbt steps: fixed cost, build / floor, incremental / build, the runs' CPU seconds."""
     out = {}
     empty = summary.step("empty")
     if empty:
@@ -858,6 +858,11 @@ def _derived(summary: BenchSummary) -> dict[str, str]:
         value = summary.ratio(a, b)
         if value is not None:
             out[label] = fmt.format(value)
+    # CPU seconds of the two production runs: the build is bound by its CPU on 2 cores, and CPU
+    # seconds move less than wall time when other work shares the machine
+    cpu = [f"{step.cpu_s:.1f}" for step in (summary.step("build"), summary.step("incremental")) if step]
+    if cpu:
+        out["CPU s (build / incremental)"] = " / ".join(cpu)
     return out
 
 
@@ -875,6 +880,7 @@ def _columns(step_names: Sequence[str]) -> list[str]:
             "fixed s",
             "build / floor",
             "incremental / build",
+            "CPU s (build / incremental)",
             "slowest models (build)",
             "slowest models (incremental)",
             "targets",

@@ -9,8 +9,9 @@ from gtm.bench import GB, StepResult
 from gtm.errors import BadInputError
 
 
-def _step(name: str, wall: float, peak_gb: float = 1.0, slowest=None) -> StepResult:
-    return StepResult(name, ["x"], wall, 1000, int(peak_gb * GB), wall, {}, {}, slowest=slowest or [])
+def _step(name: str, wall: float, peak_gb: float = 1.0, slowest=None, cpu: float | None = None) -> StepResult:
+    cpu_s = wall if cpu is None else cpu
+    return StepResult(name, ["x"], wall, 1000, int(peak_gb * GB), cpu_s, {}, {}, slowest=slowest or [])
 
 
 def _summary(build_s: float, incremental_s: float, peak_gb: float = 3.0) -> bench.BenchSummary:
@@ -18,10 +19,10 @@ def _summary(build_s: float, incremental_s: float, peak_gb: float = 3.0) -> benc
         _step("parse", 20.0),
         _step("empty", 60.0),
         _step("floor", 30.0),
-        _step("build", build_s, peak_gb, [("int_web_sessions", 80.0), ("fct_touchpoints", 20.0)]),
+        _step("build", build_s, peak_gb, [("int_web_sessions", 80.0), ("fct_touchpoints", 20.0)], cpu=build_s * 1.8),
         _step("extend", 5.0),
         _step("reload", 1.0),
-        _step("incremental", incremental_s, slowest=[("int_web_sessions", 3.0)]),
+        _step("incremental", incremental_s, slowest=[("int_web_sessions", 3.0)], cpu=incremental_s * 1.5),
     ]
     return bench.summarize(steps, scale="large", seed=42, command="gtm bench ...", machine=bench.machine_facts())
 
@@ -32,6 +33,7 @@ def test_ratios_fixed_cost_and_targets() -> None:
         "fixed s": "60.0 (parse 20.0)",
         "build / floor": "8.0x",
         "incremental / build": "8.3%",
+        "CPU s (build / incremental)": "432.0 / 30.0",
     }
     assert ok.verdict() == "PASS"
     slow = _summary(build_s=400.0, incremental_s=100.0, peak_gb=11.0)
@@ -42,8 +44,10 @@ def test_benchmarks_section_has_per_step_time_and_memory_and_slowest_models() ->
     text = bench.update_benchmarks("", _summary(build_s=240.0, incremental_s=20.0))
     header = next(line for line in text.splitlines() if line.startswith("| date"))
     assert "| build s (GB) |" in header and "| incremental / build |" in header
+    assert "| CPU s (build / incremental) |" in header
     row = next(line for line in text.splitlines() if line.startswith("| 20"))
     assert "240.0 (3.00)" in row and "int_web_sessions 80, fct_touchpoints 20" in row and "8.0x" in row
+    assert "| 432.0 / 30.0 |" in row
 
 
 def test_empty_must_come_before_build(tmp_path) -> None:
