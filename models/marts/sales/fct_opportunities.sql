@@ -10,6 +10,7 @@
 -#}
 {%- set end_of_as_of_date = 'cast(' ~ dbt.dateadd('day', 1, "cast('" ~ as_of_date() ~ "' as date)") ~ ' as '
     ~ dbt.type_timestamp() ~ ')' %}
+{%- set touch_order = ['touchpoints.touched_at', 'touchpoints.touchpoint_id'] %}
 with
 
 opportunities as (
@@ -105,37 +106,35 @@ with_ids as (
 
 ),
 
-touches_before_creation as (
+-- the account's first touch before the opportunity was created, in one aggregate over the touch
+-- ordering (touched_at, then touchpoint_id: unique) instead of numbering every touch
+first_touches_picked as (
 
     select
         with_ids.opportunity_id,
-        touchpoints.touched_at,
-        touchpoints.channel,
-        touchpoints.touch_type,
-        row_number() over (
-            partition by with_ids.opportunity_id
-            order by touchpoints.touched_at, touchpoints.touchpoint_id
-        ) as touch_rank
+        min(touchpoints.touched_at) as first_touch_at,
+        {{ value_at_min('touchpoints.channel', touch_order) }} as first_touch_channel,
+        {{ value_at_min('touchpoints.touch_type', touch_order) }} as first_touch_type
     from with_ids
     inner join touchpoints
         on
             with_ids.unified_account_id = touchpoints.account_id
             and with_ids.created_at > touchpoints.touched_at
+    group by with_ids.opportunity_id
 
 ),
 
 first_touches as (
 
     select
-        touches_before_creation.opportunity_id,
-        touches_before_creation.touched_at as first_touch_at,
-        touches_before_creation.channel as first_touch_channel,
-        touches_before_creation.touch_type as first_touch_type,
+        first_touches_picked.opportunity_id,
+        first_touches_picked.first_touch_at,
+        first_touches_picked.first_touch_channel,
+        first_touches_picked.first_touch_type,
         coalesce(channels.is_marketing, false) as is_marketing_channel
-    from touches_before_creation
+    from first_touches_picked
     left join channels
-        on touches_before_creation.channel = channels.channel
-    where touches_before_creation.touch_rank = 1
+        on first_touches_picked.first_touch_channel = channels.channel
 
 ),
 
