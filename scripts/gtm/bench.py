@@ -858,11 +858,13 @@ def _derived(summary: BenchSummary) -> dict[str, str]:
         value = summary.ratio(a, b)
         if value is not None:
             out[label] = fmt.format(value)
-    # CPU seconds of the two production runs: the build is bound by its CPU on 2 cores, and CPU
-    # seconds move less than wall time when other work shares the machine
-    cpu = [f"{step.cpu_s:.1f}" for step in (summary.step("build"), summary.step("incremental")) if step]
-    if cpu:
-        out["CPU s (build / incremental)"] = " / ".join(cpu)
+    # CPU seconds of the two production runs: the build is bound by its CPU on 2 cores. They leave
+    # out the time other processes take from the run, though they still move with the machine's
+    # speed from hour to hour. A step not run shows as "-".
+    runs = [summary.step("build"), summary.step("incremental")]
+    if any(runs):
+        cells = [f"{step.cpu_s:.1f}" if step else "-" for step in runs]
+        out["CPU s (build / incremental)"] = " / ".join(cells)
     return out
 
 

@@ -36,6 +36,10 @@ def test_ratios_fixed_cost_and_targets() -> None:
         "CPU s (build / incremental)": "432.0 / 30.0",
     }
     assert ok.verdict() == "PASS"
+    build_only = bench.summarize(
+        [_step("build", 100.0, cpu=150.0)], scale="large", seed=42, command="gtm bench ...", machine={}
+    )
+    assert bench._derived(build_only) == {"CPU s (build / incremental)": "150.0 / -"}
     slow = _summary(build_s=400.0, incremental_s=100.0, peak_gb=11.0)
     assert slow.misses() == ["peak 11.00 GB > 10 GB", "build 400 s > 300 s", "incremental 25% of the build > 10%"]
 
