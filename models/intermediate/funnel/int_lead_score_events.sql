@@ -71,7 +71,8 @@ scored as (
 
 ),
 
-final as (
+-- the engagement score once (one window), then the person's fit added to it
+windowed as (
 
     select
         scored.touchpoint_id,
@@ -84,15 +85,25 @@ final as (
             partition by scored.person_id
             order by scored.touched_at_us
             range between {{ decay_microseconds }} preceding and current row
-        ) as {{ dbt.type_bigint() }}) as engagement_score,
-        coalesce(fit.fit_score, 0) + cast(sum(scored.points) over (
-            partition by scored.person_id
-            order by scored.touched_at_us
-            range between {{ decay_microseconds }} preceding and current row
-        ) as {{ dbt.type_bigint() }}) as score
+        ) as {{ dbt.type_bigint() }}) as engagement_score
     from scored
+
+),
+
+final as (
+
+    select
+        windowed.touchpoint_id,
+        windowed.person_id,
+        windowed.touched_at,
+        windowed.touch_type,
+        windowed.rule_id,
+        windowed.points,
+        windowed.engagement_score,
+        coalesce(fit.fit_score, 0) + windowed.engagement_score as score
+    from windowed
     left join fit
-        on scored.person_id = fit.person_id
+        on windowed.person_id = fit.person_id
 
 )
 

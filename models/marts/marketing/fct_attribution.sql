@@ -116,10 +116,15 @@ floored as (
 
 ),
 
-ranked as (
+-- per opportunity and model, the cents left after the floors and each touch's rank by remainder.
+-- The windows sort narrow rows (keys, floors, remainders) and are joined back by the
+-- opportunity's touch_sequence (unique per opportunity; 0 for the no-touch row): six sorts of
+-- every wide row cost more (at `large` the query took 10.2-10.7 CPU s, now 6.3-6.9)
+ranks as (
 
     select
-        floored.*,
+        floored.opportunity_id,
+        floored.touch_sequence,
         {%- for model in models %}
         floored.pipeline_cents
         - sum(floored.{{ model }}_floor_cents) over (partition by floored.opportunity_id) as {{ model }}_cents_left,
@@ -129,6 +134,22 @@ ranked as (
         ) as {{ model }}_remainder_rank{{ ',' if not loop.last }}
         {%- endfor %}
     from floored
+
+),
+
+ranked as (
+
+    select
+        floored.*,
+        {%- for model in models %}
+        ranks.{{ model }}_cents_left,
+        ranks.{{ model }}_remainder_rank{{ ',' if not loop.last }}
+        {%- endfor %}
+    from floored
+    inner join ranks
+        on
+            floored.opportunity_id = ranks.opportunity_id
+            and floored.touch_sequence = ranks.touch_sequence
 
 ),
 
