@@ -2,9 +2,10 @@
     Aggregates that pick a value from one row of the group, chosen by an ordering over one or
     more expressions, instead of a row_number() window and a filter on rank 1: one hash
     aggregate, no sort of the rows within each partition. Engine-specific SQL is dispatched.
-    Not always faster: DuckDB compares a multi-expression ordering as a struct, which costs more
-    per row than a scalar; with many values picked per group, or groups of one or two rows, the
-    window can win (BENCHMARKS.md, "windows that pick one row become aggregates"). Measure.
+    Not always faster: a multi-expression ordering costs more per row than a scalar (DuckDB
+    compares its sort key, Spark a struct); with many values picked per group, or groups of one
+    or two rows, the window can win (BENCHMARKS.md, "windows that pick one row become
+    aggregates"). Measure.
 -#}
 
 {% macro value_at_min(value_expression, order_expressions, where=none) -%}
@@ -23,10 +24,21 @@
     {{ return(adapter.dispatch('value_at_min', 'gtm_warehouse')(value_expression, order_expressions, where, 'max')) }}
 {%- endmacro %}
 
-{% macro _value_at_ordering(order_expressions, where, struct_function) -%}
+{#- the ordering as one value: the expression itself, or the expressions combined by
+    `combine` ('struct': struct(e1, e2, ...); 'sort_key': DuckDB's create_sort_key, NULLs last) -#}
+{% macro _value_at_ordering(order_expressions, where, combine) -%}
     {%- set expressions = [order_expressions] if order_expressions is string else order_expressions -%}
-    {%- set ordering = expressions[0] if expressions | length == 1
-        else struct_function ~ '(' ~ expressions | join(', ') ~ ')' -%}
+    {%- if expressions | length == 1 -%}
+        {%- set ordering = expressions[0] -%}
+    {%- elif combine == 'sort_key' -%}
+        {%- set keyed = [] -%}
+        {%- for expression in expressions -%}
+            {%- do keyed.append(expression ~ ", 'ASC NULLS LAST'") -%}
+        {%- endfor -%}
+        {%- set ordering = 'create_sort_key(' ~ keyed | join(', ') ~ ')' -%}
+    {%- else -%}
+        {%- set ordering = combine ~ '(' ~ expressions | join(', ') ~ ')' -%}
+    {%- endif -%}
     {%- if where is not none -%}
         case when {{ where }} then {{ ordering }} end
     {%- else -%}
@@ -38,7 +50,10 @@
     {{ direction }}_by({{ value_expression }}, {{ _value_at_ordering(order_expressions, where, 'struct') }})
 {%- endmacro %}
 
-{#- DuckDB's arg_min / arg_max skip rows whose value is NULL; the _null variants keep them -#}
+{#- DuckDB's arg_min / arg_max skip rows whose value is NULL; the _null variants keep them. A
+    multi-expression ordering is compared as its sort key (one byte string, compared with
+    memcmp), the same order as a row() of the expressions with NULL fields last, at a lower
+    cost per row (BENCHMARKS.md, nineteenth session: "picks by sort key") -#}
 {% macro duckdb__value_at_min(value_expression, order_expressions, where, direction) -%}
-    arg_{{ direction }}_null({{ value_expression }}, {{ _value_at_ordering(order_expressions, where, 'row') }})
+    arg_{{ direction }}_null({{ value_expression }}, {{ _value_at_ordering(order_expressions, where, 'sort_key') }})
 {%- endmacro %}
