@@ -19,9 +19,38 @@
         {%- do columns.append(adapter.quote(column) if quote_columns else column) -%}
     {%- endfor -%}
 
+{#- a run-scoped test (run_scope_condition): only the combinations of the rows written since the
+    last fully tested run, counted over the whole table -#}
+{%- set scope = run_scope_condition() -%}
+{%- if scope %}
+{{ run_scoped_test_unique_combination_of_columns(model, columns, scope) }}
+{%- else %}
 {{ adapter.dispatch('test_unique_combination_of_columns', 'gtm_warehouse')(model, columns) }}
+{%- endif %}
 
 {% endtest %}
+
+{% macro run_scoped_test_unique_combination_of_columns(model, columns, scope) %}
+
+with
+
+{{ run_scoped_hashes('scoped_hashes', model, columns | join(', '), scope) }},
+
+validation_errors as (
+
+    select
+        {{ columns | join(",\n        ") }},
+        count(*) as n_records
+    from {{ model }}
+    where {{ key_hash(columns | join(', ')) }} in (select scoped_hashes.value_hash from scoped_hashes)
+    group by {{ columns | join(", ") }}
+    having count(*) > 1
+
+)
+
+select * from validation_errors
+
+{% endmacro %}
 
 {% macro default__test_unique_combination_of_columns(model, columns) %}
 

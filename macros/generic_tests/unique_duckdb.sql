@@ -7,9 +7,17 @@
 -#}
 {% macro duckdb__test_unique(model, column_name) %}
 
+{#- a run-scoped test (run_scope_condition) looks only at the hashes of the values written since
+    the last fully tested run, counted over the whole table -#}
+{%- set scope = run_scope_condition() %}
+
 with
 
+{% if scope -%}
+{{ run_scoped_hashes('repeated_hashes', model, column_name, scope, where=column_name ~ ' is not null') }}
+{%- else -%}
 {{ repeated_hashes('repeated_hashes', model, column_name, where=column_name ~ ' is not null') }}
+{%- endif %}
 
 select
     {{ column_name }} as unique_field,

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from gtm import tested_runs
 from gtm.errors import BadInputError, BuildError
 from gtm.paths import PROJECT_ROOT
 from gtm.schedule import critical_path_first, scheduler
@@ -96,7 +97,9 @@ def dbt_build(
     `extra_args` are passed to dbt build as they are (a leading "--" separator is dropped), e.g.
     ["--select", "staging"]. `callbacks` are dbtRunner event callbacks (gtm run streams progress
     with them); `quiet` keeps dbt's own console log to errors. dbt hands ready nodes to its threads
-    longest chain of tables first (gtm.schedule; GTM_SCHEDULER=dbt keeps dbt's order). Returns
+    longest chain of tables first (gtm.schedule; GTM_SCHEDULER=dbt keeps dbt's order). The
+    row-level and key tests of run-scoped models check only the rows written since the last run
+    that passed every data test (gtm.tested_runs); a run that does records itself. Returns
     dbt's RunExecutionResult.
     """
     database = Path(database).resolve()
@@ -109,7 +112,17 @@ def dbt_build(
 
     from dbt.cli.main import dbtRunner  # imported here: dbt takes a while to import
 
+    # run-scoped data tests (gtm.tested_runs): rows written before the last fully tested run of
+    # these project files are not tested again; GTM_TESTS_SINCE in the environment overrides
+    checksum = tested_runs.project_checksum(args)
+    written_at = tested_runs.run_started_at()
+    if tested_runs.SINCE_ENV in os.environ:
+        since = os.environ[tested_runs.SINCE_ENV]
+    else:
+        since = tested_runs.tested_since(database, checksum) or ""
     env = {
+        tested_runs.RUN_STARTED_ENV: written_at,
+        tested_runs.SINCE_ENV: since,
         "GTM_DUCKDB_PATH": str(database),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         # spill next to the warehouse file unless told otherwise (the profile's default is relative)
@@ -125,6 +138,10 @@ def dbt_build(
         finally:
             _release_duckdb()
     if outcome.success:
+        results = getattr(outcome.result, "results", None) or []
+        tests = tested_runs.all_tests_passed(results, tested_runs.manifest_path(args), args)
+        if tests is not None:
+            tested_runs.record(database, written_at, checksum, tests)
         return outcome.result
     raise_if_interrupted(outcome)
     if outcome.exception is not None:

@@ -403,7 +403,9 @@ final as (
             when sessions.visitor_key is null then 'no_visitor_id'
             when sessions.bot_pageviews > 0 then 'bot'
             when sessions.internal_pageviews > 0 then 'internal'
-        end as exclusion_reason
+        end as exclusion_reason,
+        -- the run that wrote the row: run-scoped tests check only newer rows (written_at)
+        {{ written_at() }} as _written_at
     from sessions_landed as sessions
 
 )

@@ -24,7 +24,8 @@ final as (
         identified_at,
         received_at,
         user_agent,
-        loaded_at
+        loaded_at,
+        _written_at
     from base
     where _dq_status = 'staged'
 

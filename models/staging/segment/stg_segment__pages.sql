@@ -30,7 +30,8 @@ final as (
         ip,
         is_bot,
         is_internal,
-        loaded_at
+        loaded_at,
+        _written_at
     from base
     where _dq_status = 'staged'
 

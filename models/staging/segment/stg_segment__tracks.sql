@@ -20,7 +20,8 @@ final as (
         page_path,
         user_agent,
         is_bot,
-        loaded_at
+        loaded_at,
+        _written_at
     from base
     where _dq_status = 'staged'
 

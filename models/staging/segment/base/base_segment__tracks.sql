@@ -61,4 +61,8 @@ classified as (
 
 )
 
-select * from classified
+select
+    classified.*,
+    -- the run that wrote the row: run-scoped tests check only newer rows (written_at)
+    {{ written_at() }} as _written_at
+from classified
