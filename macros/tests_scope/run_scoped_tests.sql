@@ -76,21 +76,21 @@
     config); this adds the run scope for the row-level tests. Found before dbt's own through the
     dispatch search order in dbt_project.yml. -#}
 {% macro default__get_where_subquery(relation) -%}
-    {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
-    {%- if where -%}
-        {%- do conditions.append('(' ~ where ~ ')') -%}
-    {%- endif -%}
+    {%- set scope = '' -%}
     {%- set test_name = (model.get('test_metadata') or {}).get('name') if model is mapping else none -%}
     {%- if test_name in run_scoped_row_tests() -%}
         {%- set scope = run_scope_condition() -%}
-        {%- if scope -%}
-            {%- do conditions.append(scope) -%}
-        {%- endif -%}
     {%- endif -%}
-    {%- if conditions -%}
+    {#- the scope first: Spark reads `from t where (x)` as the alias `where` with a column list -#}
+    {%- if scope and where -%}
+        {%- set condition = scope ~ ' and (' ~ where ~ ')' -%}
+    {%- else -%}
+        {%- set condition = scope or where -%}
+    {%- endif -%}
+    {%- if condition -%}
         {%- set filtered -%}
-            (select * from {{ relation }} where {{ conditions | join(' and ') }}) dbt_subquery
+            (select * from {{ relation }} where {{ condition }}) dbt_subquery
         {%- endset -%}
         {{ return(filtered) }}
     {%- else -%}

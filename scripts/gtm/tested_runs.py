@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,8 +59,13 @@ def run_started_at() -> str:
 
 
 def tested_since(database: Path, checksum: str) -> str | None:
-    """The start of the last recorded run of these project files, or None (test every row)."""
-    con = duckdb.connect(str(database), read_only=True)
+    """The start of the last recorded run of these project files, or None (test every row): also
+    when the warehouse cannot be read here (not a DuckDB file, opened by another process), which
+    dbt then reports itself."""
+    try:
+        con = duckdb.connect(str(database), read_only=True)
+    except duckdb.Error:
+        return None
     try:
         exists = con.execute(
             "select count(*) from duckdb_tables() where database_name = current_database() "
@@ -95,8 +101,16 @@ def all_tests_passed(results: Sequence[object], manifest: Path, extra_args: Sequ
 
 
 def record(database: Path, written_at: str, checksum: str, tests: int) -> None:
-    """Record a fully tested run in the warehouse."""
-    con = duckdb.connect(str(database))
+    """Record a fully tested run in the warehouse. A warehouse that cannot be written to now is
+    reported on stderr, not raised: the build passed, and the next run then tests every row."""
+    try:
+        con = duckdb.connect(str(database))
+    except duckdb.Error as error:
+        print(
+            f"gtm build: could not record the tested run in {database} ({error}); the next run tests every row",
+            file=sys.stderr,
+        )
+        return
     try:
         con.execute(f"create schema if not exists {SCHEMA}")
         con.execute(
