@@ -12,7 +12,8 @@
     unique_combination_of_columns) needs only the keys of the newer rows, counted over the
     whole table (a new row may repeat an old key). Tests that compare against other tables
     (relationships: a parent may be gone), aggregates (totals_reconcile) and singular tests
-    always see every row.
+    always see every row, except a relationships_where with run_scope_key between two such
+    models whose parent only deletes within keys it rewrites (see that test).
 
     The scope comes from the environment variable GTM_TESTS_SINCE, read at execution time only
     (a new value does not make dbt parse again). `gtm build` sets it to the `_written_at` of the
@@ -50,7 +51,7 @@
     or '' when the test sees every row (no GTM_TESTS_SINCE, parse time, a model without
     run_scoped_tests, a singular test). For the test macros and get_where_subquery below; which
     kinds of test may use it is theirs to decide. -#}
-{% macro run_scope_condition() -%}
+{% macro run_scope_condition(column='_written_at') -%}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
@@ -68,7 +69,31 @@
     {%- if tested is none or not tested.config.meta.get('run_scoped_tests', false) -%}
         {{ return('') }}
     {%- endif -%}
-    {{ return("_written_at > cast('" ~ since ~ "' as timestamp)") }}
+    {{ return(column ~ " > cast('" ~ since ~ "' as timestamp)") }}
+{%- endmacro %}
+
+
+{#- For a test that scopes its rows by what a parent model wrote (relationships_where's
+    run_scope_key): the parent `relation` must be a model with run_scoped_tests, else its rows
+    carry no `_written_at` to scope by. Raises a compiler error naming the test otherwise. -#}
+{% macro run_scoped_parent_check(relation) -%}
+    {%- if execute -%}
+        {%- set scoped = [] -%}
+        {%- for node in graph.nodes.values() -%}
+            {%- if node.resource_type == 'model'
+                and (node.alias or node.name) | lower == relation.identifier | lower
+                and node.schema | lower == relation.schema | lower
+                and node.config.meta.get('run_scoped_tests', false) -%}
+                {%- do scoped.append(node.unique_id) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if not scoped -%}
+            {{ exceptions.raise_compiler_error(
+                model.unique_id ~ ": run_scope_key needs a parent model with meta run_scoped_tests; "
+                ~ relation ~ " is not one"
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}
 
 

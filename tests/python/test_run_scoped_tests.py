@@ -5,7 +5,8 @@ macros/tests_scope/run_scoped_tests.sql).
 On the ``tiny`` sample: a full build records itself in `_gtm_build.tested_runs`; a row broken
 before that run (an old row) is not looked at again unless GTM_TESTS_SINCE is cleared; a new row
 that repeats an old key, or breaks a row-level rule, fails the scoped tests; a run of a selection
-records nothing.
+records nothing; the mart's link to int_web_sessions (run_scope_key visitor_key) checks the old
+sessions of every visitor the parent rewrote, and only those.
 """
 
 from __future__ import annotations
@@ -119,6 +120,71 @@ def test_scoped_tests_skip_old_rows_and_catch_new_ones(built: SimpleNamespace) -
     with duckdb.connect(str(built.database)) as con:
         con.execute(f"delete from {PAGES} where page_view_id = 'scoped-test-new-row'")
     _test_staged_pages(built)
+
+
+# the mart's sessions against int_web_sessions: relationships_where with run_scope_key visitor_key
+SESSION_LINK_TESTS = [
+    *("--select", "fct_web_sessions,test_name:relationships_where"),
+    *("--exclude-resource-type", "unit_test"),
+]
+
+
+def _test_session_links(built: SimpleNamespace, since: str | None = None) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", str(built.work / "target"))
+        patch.setenv("DBT_LOG_PATH", str(built.work / "logs"))
+        patch.setenv("GTM_AS_OF_DATE", AS_OF.isoformat())
+        if since is None:
+            patch.delenv(tested_runs.SINCE_ENV, raising=False)
+        else:
+            patch.setenv(tested_runs.SINCE_ENV, since)
+        dbt_build(built.database, SESSION_LINK_TESTS)
+
+
+def test_scoped_links_check_the_visitors_the_parent_rewrote(built: SimpleNamespace) -> None:
+    (tested_at,) = _recorded(built.database)[0][:1]
+    sessions = "intermediate.int_web_sessions"
+    with duckdb.connect(str(built.database)) as con:
+        assert con.execute("select distinct _written_at from marts.fct_web_sessions").fetchall() == [(tested_at,)]
+        # two visitors with at least two counted sessions each: one session of each goes missing
+        first, second = con.execute(
+            f"select visitor_key from {sessions} where exclusion_reason is null "
+            "group by visitor_key having count(*) >= 2 order by visitor_key limit 2"
+        ).fetchall()
+        saved = con.execute(
+            f"select * from {sessions} where visitor_key in (?, ?) order by session_id", [first[0], second[0]]
+        ).fetchall()
+
+        def drop_one_session(visitor: str, rewrite_others: bool) -> None:
+            gone = con.execute(
+                f"select min(session_id) from {sessions} where visitor_key = ? and exclusion_reason is null",
+                [visitor],
+            ).fetchone()[0]
+            con.execute(f"delete from {sessions} where session_id = ?", [gone])
+            if rewrite_others:  # as replace_from does: the visitor's other sessions are written anew
+                con.execute(
+                    f"update {sessions} set _written_at = cast(? as timestamp) + interval 1 second "
+                    "where visitor_key = ?",
+                    [tested_at, visitor],
+                )
+
+        # a session deleted without a rewrite of its visitor breaks the premise: only a test of
+        # every row sees it
+        drop_one_session(first[0], rewrite_others=False)
+    _test_session_links(built)
+    with pytest.raises(BuildError, match="relationships_where_fct_web_sessions"):
+        _test_session_links(built, since="")
+
+    with duckdb.connect(str(built.database)) as con:
+        # a visitor the parent rewrote: the mart's old sessions of that visitor are checked
+        drop_one_session(second[0], rewrite_others=True)
+    with pytest.raises(BuildError, match="relationships_where_fct_web_sessions_session_id"):
+        _test_session_links(built)
+
+    with duckdb.connect(str(built.database)) as con:
+        con.execute(f"delete from {sessions} where visitor_key in (?, ?)", [first[0], second[0]])
+        con.executemany(f"insert into {sessions} values ({', '.join('?' * len(saved[0]))})", saved)
+    _test_session_links(built, since="")
 
 
 def test_project_checksum_covers_models_tests_and_vars(tmp_path: Path) -> None:

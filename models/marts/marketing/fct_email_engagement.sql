@@ -247,7 +247,9 @@ final as (
         engagement.unsubscribed_at,
         coalesce(engagement.open_count, 0) as open_count,
         coalesce(engagement.click_count, 0) as click_count,
-        coalesce(engagement.follow_up_event_count, 0) as follow_up_event_count
+        coalesce(engagement.follow_up_event_count, 0) as follow_up_event_count,
+        -- the run that wrote the row: run-scoped tests check only newer rows (written_at)
+        {{ written_at() }} as _written_at
     from all_sends
     left join engagement
         on all_sends.email_send_id = engagement.email_send_id
@@ -355,7 +357,8 @@ refreshed as (
         existing.unsubscribed_at,
         existing.open_count,
         existing.click_count,
-        existing.follow_up_event_count
+        existing.follow_up_event_count,
+        {{ written_at() }} as _written_at
     from {{ this }} as existing
     left join current_people
         on existing.recipient_email_sha256 = current_people.recipient_email_sha256

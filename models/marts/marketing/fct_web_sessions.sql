@@ -172,7 +172,9 @@ final as (
         sessions_with_person.utm_content,
         sessions_with_person.utm_term,
         sessions_with_person.channel,
-        sessions_with_person.exit_page_path
+        sessions_with_person.exit_page_path,
+        -- the run that wrote the row: run-scoped tests check only newer rows (written_at)
+        {{ written_at() }} as _written_at
     from sessions_with_person
     left join people
         on sessions_with_person.person_id = people.person_id
@@ -191,7 +193,7 @@ select
     {%- for column in ['anonymous_id', 'user_id', 'person_id', 'account_id', 'started_at', 'ended_at',
         'session_date', 'duration_seconds', 'pageviews', 'is_bounce', 'landing_page_path', 'landing_page_url',
         'referrer', 'referrer_domain', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term',
-        'channel', 'exit_page_path'] %}
+        'channel', 'exit_page_path', '_written_at'] %}
     null as {{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
 from affected_visitors
