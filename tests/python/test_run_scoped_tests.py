@@ -56,7 +56,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     return SimpleNamespace(work=work, database=database)
 
 
-def _test_staged_pages(built: SimpleNamespace, since: str | None = None) -> None:
+def _run_tests(built: SimpleNamespace, selection: list[str], since: str | None = None) -> None:
+    """gtm build of `selection` on the built warehouse; GTM_TESTS_SINCE unset (None) or `since`."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DBT_TARGET_PATH", str(built.work / "target"))
         patch.setenv("DBT_LOG_PATH", str(built.work / "logs"))
@@ -65,7 +66,11 @@ def _test_staged_pages(built: SimpleNamespace, since: str | None = None) -> None
             patch.delenv(tested_runs.SINCE_ENV, raising=False)
         else:
             patch.setenv(tested_runs.SINCE_ENV, since)
-        dbt_build(built.database, STAGED_TESTS)
+        dbt_build(built.database, selection)
+
+
+def _test_staged_pages(built: SimpleNamespace, since: str | None = None) -> None:
+    _run_tests(built, STAGED_TESTS, since)
 
 
 def test_a_full_build_records_itself_and_marks_its_rows(built: SimpleNamespace) -> None:
@@ -130,15 +135,7 @@ SESSION_LINK_TESTS = [
 
 
 def _test_session_links(built: SimpleNamespace, since: str | None = None) -> None:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DBT_TARGET_PATH", str(built.work / "target"))
-        patch.setenv("DBT_LOG_PATH", str(built.work / "logs"))
-        patch.setenv("GTM_AS_OF_DATE", AS_OF.isoformat())
-        if since is None:
-            patch.delenv(tested_runs.SINCE_ENV, raising=False)
-        else:
-            patch.setenv(tested_runs.SINCE_ENV, since)
-        dbt_build(built.database, SESSION_LINK_TESTS)
+    _run_tests(built, SESSION_LINK_TESTS, since)
 
 
 def test_scoped_links_check_the_visitors_the_parent_rewrote(built: SimpleNamespace) -> None:
