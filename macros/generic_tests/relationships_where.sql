@@ -13,9 +13,10 @@
     child row of any other key was checked by the tested run, and neither it nor its parent
     has changed since.
 -#}
-{%- set scope = run_scope_condition() if run_scope_key is not none else '' -%}
-{%- if scope -%}
-    {{ run_scoped_parent_check(to) }}
+{%- set scope = '' -%}
+{%- if run_scope_key is not none -%}
+    {{ run_scope_key_check(to) }}
+    {%- set scope = run_scope_condition() -%}
 {%- endif %}
 with
 

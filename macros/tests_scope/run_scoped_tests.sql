@@ -74,23 +74,27 @@
 
 
 {#- For a test that scopes its rows by what a parent model wrote (relationships_where's
-    run_scope_key): the parent `relation` must be a model with run_scoped_tests, else its rows
-    carry no `_written_at` to scope by. Raises a compiler error naming the test otherwise. -#}
-{% macro run_scoped_parent_check(relation) -%}
+    run_scope_key): the tested model and the parent `relation` must both be models with
+    run_scoped_tests, else there is no `_written_at` to scope by. Checked in every run, scoped
+    or not, so a wrong configuration fails the first build rather than the first daily run.
+    Raises a compiler error naming the test otherwise. -#}
+{% macro run_scope_key_check(relation) -%}
     {%- if execute -%}
-        {%- set scoped = [] -%}
+        {%- set attached = model.get('attached_node') if model is mapping else none -%}
+        {%- set tested = graph.nodes.get(attached) if attached else none -%}
+        {%- set scoped_parents = [] -%}
         {%- for node in graph.nodes.values() -%}
             {%- if node.resource_type == 'model'
                 and (node.alias or node.name) | lower == relation.identifier | lower
                 and node.schema | lower == relation.schema | lower
                 and node.config.meta.get('run_scoped_tests', false) -%}
-                {%- do scoped.append(node.unique_id) -%}
+                {%- do scoped_parents.append(node.unique_id) -%}
             {%- endif -%}
         {%- endfor -%}
-        {%- if not scoped -%}
+        {%- if tested is none or not tested.config.meta.get('run_scoped_tests', false) or not scoped_parents -%}
             {{ exceptions.raise_compiler_error(
-                model.unique_id ~ ": run_scope_key needs a parent model with meta run_scoped_tests; "
-                ~ relation ~ " is not one"
+                model.unique_id ~ ": run_scope_key needs the tested model and its parent " ~ relation
+                ~ " both to have meta run_scoped_tests"
             ) }}
         {%- endif -%}
     {%- endif -%}

@@ -152,7 +152,7 @@ def test_scoped_links_check_the_visitors_the_parent_rewrote(built: SimpleNamespa
             f"select * from {sessions} where visitor_key in (?, ?) order by session_id", [first[0], second[0]]
         ).fetchall()
 
-        def drop_one_session(visitor: str, rewrite_others: bool) -> None:
+        def drop_one_session(con: duckdb.DuckDBPyConnection, visitor: str, rewrite_others: bool) -> None:
             gone = con.execute(
                 f"select min(session_id) from {sessions} where visitor_key = ? and exclusion_reason is null",
                 [visitor],
@@ -167,14 +167,14 @@ def test_scoped_links_check_the_visitors_the_parent_rewrote(built: SimpleNamespa
 
         # a session deleted without a rewrite of its visitor breaks the premise: only a test of
         # every row sees it
-        drop_one_session(first[0], rewrite_others=False)
+        drop_one_session(con, first[0], rewrite_others=False)
     _test_session_links(built)
     with pytest.raises(BuildError, match="relationships_where_fct_web_sessions"):
         _test_session_links(built, since="")
 
     with duckdb.connect(str(built.database)) as con:
         # a visitor the parent rewrote: the mart's old sessions of that visitor are checked
-        drop_one_session(second[0], rewrite_others=True)
+        drop_one_session(con, second[0], rewrite_others=True)
     with pytest.raises(BuildError, match="relationships_where_fct_web_sessions_session_id"):
         _test_session_links(built)
 
