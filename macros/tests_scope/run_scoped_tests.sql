@@ -49,9 +49,11 @@
 
 {#- The predicate on `_written_at` that limits the current test node to the rows of this scope,
     or '' when the test sees every row (no GTM_TESTS_SINCE, parse time, a model without
-    run_scoped_tests, a singular test). For the test macros and get_where_subquery below; which
-    kinds of test may use it is theirs to decide. -#}
-{% macro run_scope_condition(column='_written_at') -%}
+    run_scoped_tests, a singular test that names no model). For the test macros and
+    get_where_subquery below; which kinds of test may use it is theirs to decide. `of`: the name
+    of the model whose rows are scoped, for a singular test (a generic test scopes the model it
+    is attached to). -#}
+{% macro run_scope_condition(column='_written_at', of=none) -%}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
@@ -64,8 +66,14 @@
             "GTM_TESTS_SINCE must be a UTC timestamp as YYYY-MM-DD HH:MM:SS[.ffffff]; got '" ~ since ~ "'"
         ) }}
     {%- endif -%}
-    {%- set attached = model.get('attached_node') if model is mapping else none -%}
-    {%- set tested = graph.nodes.get(attached) if attached else none -%}
+    {%- if of is not none -%}
+        {%- set named = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
+            | selectattr('name', 'equalto', of) | list -%}
+        {%- set tested = named[0] if named else none -%}
+    {%- else -%}
+        {%- set attached = model.get('attached_node') if model is mapping else none -%}
+        {%- set tested = graph.nodes.get(attached) if attached else none -%}
+    {%- endif -%}
     {%- if tested is none or not tested.config.meta.get('run_scoped_tests', false) -%}
         {{ return('') }}
     {%- endif -%}

@@ -6,7 +6,8 @@ On the ``tiny`` sample: a full build records itself in `_gtm_build.tested_runs`;
 before that run (an old row) is not looked at again unless GTM_TESTS_SINCE is cleared; a new row
 that repeats an old key, or breaks a row-level rule, fails the scoped tests; a run of a selection
 records nothing; the mart's link to int_web_sessions (run_scope_key visitor_key) checks the old
-sessions of every visitor the parent rewrote, and only those.
+sessions of every visitor the parent rewrote, and only those; the identity graph's convergence
+test checks the edges at the identifiers written since.
 """
 
 from __future__ import annotations
@@ -182,6 +183,46 @@ def test_scoped_links_check_the_visitors_the_parent_rewrote(built: SimpleNamespa
         con.execute(f"delete from {sessions} where visitor_key in (?, ?)", [first[0], second[0]])
         con.executemany(f"insert into {sessions} values ({', '.join('?' * len(saved[0]))})", saved)
     _test_session_links(built, since="")
+
+
+CONVERGENCE_TEST = [
+    *("--select", "assert_identity_components_converged"),
+    *("--exclude-resource-type", "unit_test"),
+]
+
+
+def test_scoped_convergence_checks_the_edges_at_rewritten_identifiers(built: SimpleNamespace) -> None:
+    (tested_at,) = _recorded(built.database)[0][:1]
+    identifiers = "intermediate.int_identifiers_resolved"
+    with duckdb.connect(str(built.database)) as con:
+        assert con.execute(f"select distinct _written_at from {identifiers}").fetchall() == [(tested_at,)]
+        # an identifier with an active edge, moved to a person of its own behind the build's back
+        kind, value, person = con.execute(
+            f"select i.identifier_type, i.identifier_value, i.person_id from {identifiers} as i "
+            "join intermediate.int_identity_edges as e on e.is_active "
+            "and e.left_type = i.identifier_type and e.left_value = i.identifier_value "
+            "order by 1, 2 limit 1"
+        ).fetchone()
+        where = "identifier_type = ? and identifier_value = ?"
+        con.execute(f"update {identifiers} set person_id = 'split-off' where {where}", [kind, value])
+    _run_tests(built, CONVERGENCE_TEST)  # scoped: the row is older than the tested run
+    with pytest.raises(BuildError, match="assert_identity_components_converged"):
+        _run_tests(built, CONVERGENCE_TEST, since="")
+
+    with duckdb.connect(str(built.database)) as con:
+        # the same row as a run would write it: the scoped test sees its edges
+        con.execute(
+            f"update {identifiers} set _written_at = cast(? as timestamp) + interval 1 second where {where}",
+            [tested_at, kind, value],
+        )
+    with pytest.raises(BuildError, match="assert_identity_components_converged"):
+        _run_tests(built, CONVERGENCE_TEST)
+
+    with duckdb.connect(str(built.database)) as con:
+        con.execute(
+            f"update {identifiers} set person_id = ?, _written_at = ? where {where}", [person, tested_at, kind, value]
+        )
+    _run_tests(built, CONVERGENCE_TEST, since="")
 
 
 def test_project_checksum_covers_models_tests_and_vars(tmp_path: Path) -> None:

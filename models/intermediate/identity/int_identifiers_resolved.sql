@@ -6,6 +6,30 @@
 -- component's anchor: its smallest email, else its smallest CRM contact, lead, HubSpot contact, user
 -- id, anonymous id (in that order), so the id stays the same when records are added to a person whose
 -- anchor does not change.
+{#-
+    Incremental on DuckDB (a plain table on Spark). Each row keeps `_neighbours_checksum`: a sum
+    of hashes of the node keys of the identifier's neighbours over active edges (0 without one).
+    A run compares every identifier's checksum with the one built, and re-resolves only the
+    people that changed: the people (as built) of every identifier that is new, gone, or whose
+    neighbours changed, with every identifier they hold, plus the new identifiers. That set is
+    closed under active edges (an edge that is new or gone changes the checksums of both its
+    ends; an edge that stayed joins two identifiers of one person as built), so label
+    propagation over it gives each of its components exactly as over the whole graph, and the
+    anchor, hence the person_id, is the smallest node key of the component either way. Strategy
+    replace_keys on person_id: every person re-resolved is rewritten; a person that no longer
+    exists (merged into another, or re-anchored) gets a key marker (no identifier_value), which
+    deletes its rows. A person_id written cannot belong to a person left alone: its anchor is an
+    identifier of the set. The result equals a full refresh, checksum collisions aside (a change
+    that leaves a 31-bit sum of hashes the same at every identifier it touches).
+-#}
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='replace_keys',
+    unique_key='person_id',
+    row_id_column='identifier_value',
+    on_schema_change='fail',
+    meta={'run_scoped_tests': true},
+) }}
 {%- set iterations = var('identity_max_iterations') | int %}
 with
 
@@ -78,13 +102,90 @@ nodes as (
     select
         identifier_type,
         identifier_value,
-        {{ dbt.concat([
-            "case identifier_type"
-            ~ " when 'email' then '1' when 'salesforce_contact_id' then '2' when 'salesforce_lead_id' then '3'"
-            ~ " when 'hubspot_contact_id' then '4' when 'segment_user_id' then '5' else '6' end",
-            'identifier_type', "':'", 'identifier_value'
-        ]) }} as node_key
+        {{ identity_node_key('identifier_type', 'identifier_value') }} as node_key
     from identifiers
+
+),
+
+-- the active edges by the node keys of their ends (every end of an active edge is an identifier)
+active_pairs as (
+
+    select
+        {{ identity_node_key('left_type', 'left_value') }} as left_key,
+        {{ identity_node_key('right_type', 'right_value') }} as right_key
+    from edges
+    where is_active
+
+),
+
+{%- if is_incremental() %}
+
+-- per identifier with an active edge, its neighbours' checksum now (see the notes above)
+neighbour_checksums as (
+
+    select
+        neighbours.node_key,
+        {{ identity_neighbours_checksum('neighbours.neighbour_key') }} as neighbours_checksum
+    from (
+        select
+            left_key as node_key,
+            right_key as neighbour_key
+        from active_pairs
+        union all
+        select
+            right_key as node_key,
+            left_key as neighbour_key
+        from active_pairs
+    ) as neighbours
+    group by neighbours.node_key
+
+),
+
+built as (
+
+    select
+        existing.identifier_type,
+        existing.identifier_value,
+        existing.person_id,
+        existing._neighbours_checksum
+    from {{ this }} as existing
+
+),
+
+-- the people (as built) of every identifier that is gone or has other neighbours now (a new
+-- identifier with an edge changes its neighbours' checksums)
+changed_people as (
+
+    select distinct built.person_id
+    from built
+    left join nodes
+        on
+            built.identifier_type = nodes.identifier_type
+            and built.identifier_value = nodes.identifier_value
+    left join neighbour_checksums
+        on nodes.node_key = neighbour_checksums.node_key
+    where
+        nodes.node_key is null
+        or coalesce(neighbour_checksums.neighbours_checksum, 0) != built._neighbours_checksum
+
+),
+
+{%- endif %}
+
+-- the identifiers to resolve: every one (full refresh), or those of the changed people and the new ones
+resolved_nodes as (
+
+    select nodes.*
+    from nodes
+    {%- if is_incremental() %}
+    left join built
+        on
+            nodes.identifier_type = built.identifier_type
+            and nodes.identifier_value = built.identifier_value
+    where
+        built.person_id is null
+        or built.person_id in (select changed_people.person_id from changed_people)
+    {%- endif %}
 
 ),
 
@@ -97,7 +198,7 @@ node_numbers as (
         identifier_value,
         node_key,
         row_number() over (order by node_key) as node_number
-    from nodes
+    from resolved_nodes
 
 ),
 
@@ -105,17 +206,37 @@ active_edges as (
 
     select
         left_nodes.node_number as left_number,
-        right_nodes.node_number as right_number
-    from edges
+        right_nodes.node_number as right_number,
+        active_pairs.left_key,
+        active_pairs.right_key
+    from active_pairs
     inner join node_numbers as left_nodes
-        on
-            edges.left_type = left_nodes.identifier_type
-            and edges.left_value = left_nodes.identifier_value
+        on active_pairs.left_key = left_nodes.node_key
     inner join node_numbers as right_nodes
-        on
-            edges.right_type = right_nodes.identifier_type
-            and edges.right_value = right_nodes.identifier_value
-    where edges.is_active
+        on active_pairs.right_key = right_nodes.node_key
+
+),
+
+-- per identifier with an active edge: a sum of 31-bit hashes of its neighbours' node keys, which
+-- changes with any edge added to or taken from it (incremental runs compare it with the one built;
+-- the identifiers resolved hold every neighbour of theirs)
+number_checksums as (
+
+    select
+        neighbours.node_number,
+        {{ identity_neighbours_checksum('neighbours.neighbour_key') }} as neighbours_checksum
+    from (
+        select
+            left_number as node_number,
+            right_key as neighbour_key
+        from active_edges
+        union all
+        select
+            right_number as node_number,
+            left_key as neighbour_key
+        from active_edges
+    ) as neighbours
+    group by neighbours.node_number
 
 ),
 
@@ -167,10 +288,13 @@ components as (
         node_numbers.identifier_type,
         node_numbers.identifier_value,
         node_numbers.node_number,
+        coalesce(number_checksums.neighbours_checksum, 0) as neighbours_checksum,
         coalesce(labels_{{ iterations }}.component_number, node_numbers.node_number) as component_number
     from node_numbers
     left join labels_{{ iterations }}
         on node_numbers.node_number = labels_{{ iterations }}.node_number
+    left join number_checksums
+        on node_numbers.node_number = number_checksums.node_number
 
 ),
 
@@ -180,7 +304,10 @@ final as (
         components.identifier_type,
         components.identifier_value,
         {{ dbt.hash('anchors.node_key') }} as person_id,
-        components.component_number = components.node_number as is_anchor
+        components.component_number = components.node_number as is_anchor,
+        components.neighbours_checksum as _neighbours_checksum,
+        -- the run that wrote the row: run-scoped tests check only newer rows (written_at)
+        {{ written_at() }} as _written_at
     from components
     inner join node_numbers as anchors
         on components.component_number = anchors.node_number
@@ -188,3 +315,18 @@ final as (
 )
 
 select * from final
+{%- if is_incremental() %}
+
+union all
+
+-- key markers: changed people that exist no more (merged into another, or re-anchored)
+select
+    null as identifier_type,
+    null as identifier_value,
+    changed_people.person_id,
+    null as is_anchor,
+    null as _neighbours_checksum,
+    null as _written_at
+from changed_people
+where changed_people.person_id not in (select final.person_id from final)
+{%- endif %}
