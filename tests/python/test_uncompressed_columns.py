@@ -76,12 +76,21 @@ CONFIGURED = {
     ("staging", "base_segment__pages"): {"page_view_id"},
     ("staging", "base_hubspot__email_event"): {"email_event_id"},
     ("intermediate", "int_web_sessions"): {"session_id"},
-    ("intermediate", "int_identity_edges"): {"edge_id"},
+    ("intermediate", "int_identity_edges"): {"edge_id", "left_value", "right_value"},
     ("intermediate", "int_identifiers_resolved"): {"identifier_value"},
-    ("intermediate", "int_people_resolved"): {"person_id"},
+    ("intermediate", "int_people_resolved"): {"person_id", "email", "account_id"},
+    ("intermediate", "int_people_milestones"): {"person_id", "account_id"},
+    ("intermediate", "int_lead_score_fit"): {"person_id"},
+    ("intermediate", "int_lead_score_events"): {"touchpoint_id", "person_id"},
+    ("intermediate", "int_attribution_credits"): {"touchpoint_id"},
+    ("marts", "dim_people"): {"person_id", "email_sha256", "account_id"},
     ("marts", "fct_web_sessions"): {"session_id"},
     ("marts", "fct_email_engagement"): {"email_send_id", "recipient_email_sha256"},
-    ("marts", "fct_touchpoints"): {"touchpoint_id", "source_record_id"},
+    ("marts", "fct_touchpoints"): {"touchpoint_id", "source_record_id", "person_id", "account_id"},
+    ("marts", "fct_sales_activities"): {"activity_id", "person_id", "account_id", "salesforce_lead_id"},
+    ("marts", "fct_attribution"): {"attribution_id", "touchpoint_id"},
+    ("marts", "fct_leads"): {"lead_id", "person_id", "account_id"},
+    ("marts", "fct_customer_journey"): {"person_id", "account_id"},
 }
 
 
@@ -94,6 +103,6 @@ def test_warehouse_stores_the_configured_keys_uncompressed(small_clean_warehouse
         assert declared == columns, f"{schema}.{table}: {ddl}"
         # a model that sets no list keeps dbt-duckdb's create table as
     plain = small_clean_warehouse.one(
-        "select sql from duckdb_tables() where schema_name = 'marts' and table_name = 'dim_people'"
+        "select sql from duckdb_tables() where schema_name = 'marts' and table_name = 'dim_accounts'"
     )
     assert "compression" not in plain.lower()

@@ -11,6 +11,11 @@
 --                 attribution_model_weights, merged when anchors share a touch, renormalised
 --   time decay    2^(−days before creation / attribution_half_life_days), normalised
 -- Opportunities without an eligible touch have no row here; fct_attribution adds them.
+{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
+    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{{ config(
+    meta={'duckdb_uncompressed_columns': ['touchpoint_id']},
+) }}
 {%- set window_days = var('attribution_window_days') | int %}
 {%- set half_life_days = var('attribution_half_life_days') %}
 {%- set touch_type_order = var('attribution_touch_type_order') %}

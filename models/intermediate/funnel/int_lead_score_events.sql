@@ -2,6 +2,11 @@
 -- (signal = touch type, match_pattern on the lower-cased touch_detail; the rule with the most
 -- points wins), with the person's score right after it: fit points + the engagement points of
 -- the touches of the last `score_decay_days` days (older points have decayed away).
+{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
+    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{{ config(
+    meta={'duckdb_uncompressed_columns': ['touchpoint_id', 'person_id']},
+) }}
 {%- set decay_microseconds = var('score_decay_days') | int * 86400 * 1000000 %}
 with
 

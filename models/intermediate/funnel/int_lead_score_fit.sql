@@ -3,6 +3,11 @@
 -- Signals: employees (the account's), title, industry (the account's), email_type (free_mail or
 -- company). A rule matches when its match_pattern (SQL LIKE on the lower-cased value) and its
 -- min_value / max_value bounds (on the numeric value) all hold; empty ones always hold.
+{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
+    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{{ config(
+    meta={'duckdb_uncompressed_columns': ['person_id']},
+) }}
 with
 
 -- the person's title, email domain and account, from int_people_resolved rather than dim_people

@@ -9,6 +9,11 @@
 --   converted opportunity the opportunity the person's CRM lead was converted into (their own deal)
 --   opportunity        the first opportunity on the person's account created at or after lead creation,
 --                      with its proposal (stage map seed opportunity_stages) and close
+{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
+    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{{ config(
+    meta={'duckdb_uncompressed_columns': ['person_id', 'account_id']},
+) }}
 {%- set touch_order = ['touches.touched_at', 'touches.touchpoint_id'] %}
 {%- set known_by = 'touches.touched_at <= people.first_record_at' %}
 with

@@ -1,10 +1,10 @@
 -- One row per candidate identity edge: two identifiers observed together in a source record.
 -- Edges that break a conflict rule stay here with `conflict_reason` set and `is_active` false,
 -- so every observed link is accounted for; only active edges join identifiers into people.
-{#- duckdb_uncompressed_columns: unique hashes / ids, stored uncompressed on DuckDB
-    (macro duckdb__create_table_as) -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
+    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
 {{ config(
-    meta={'duckdb_uncompressed_columns': ['edge_id']},
+    meta={'duckdb_uncompressed_columns': ['edge_id', 'left_value', 'right_value']},
 ) }}
 {%- set shared_inboxes = var('shared_inbox_local_parts') %}
 with

@@ -8,10 +8,10 @@
 -- lead, else the account of the email's company domain (free-mail, internal and test emails never
 -- match an account by domain), else the CRM account whose name is exactly the company the person
 -- gave (case and surrounding spaces ignored; only names one account has).
-{#- duckdb_uncompressed_columns: unique hashes / ids, stored uncompressed on DuckDB
-    (macro duckdb__create_table_as) -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
+    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
 {{ config(
-    meta={'duckdb_uncompressed_columns': ['person_id']},
+    meta={'duckdb_uncompressed_columns': ['person_id', 'email', 'account_id']},
 ) }}
 with
 

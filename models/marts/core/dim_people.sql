@@ -1,5 +1,10 @@
 -- One row per unified person. No raw PII: the email is hashed, the name follows the display-name
 -- policy (macro display_name); phones and full names stay in int_people_resolved.
+{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
+    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{{ config(
+    meta={'duckdb_uncompressed_columns': ['person_id', 'email_sha256', 'account_id']},
+) }}
 with
 
 people as (

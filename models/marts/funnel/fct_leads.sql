@@ -1,6 +1,11 @@
 -- One row per lead: a person who entered the funnel (became known: form fill, identify, list
 -- import, CRM lead or contact). Beside the warehouse's milestones (KPIS.md) it keeps the MAP's own
 -- MQL date and the CRM's lead status, so both definitions can be compared.
+{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
+    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{{ config(
+    meta={'duckdb_uncompressed_columns': ['lead_id', 'person_id', 'account_id']},
+) }}
 {%- set threshold = var('mql_score_threshold') %}
 {%- set decay_microseconds = var('score_decay_days') | int * 86400 * 1000000 %}
 {%- set sla_hours = var('lead_sla_hours') %}

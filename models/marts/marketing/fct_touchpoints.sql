@@ -6,10 +6,10 @@
 --   email_click        a click in a marketing email
 --   event_attendance   a CRM campaign member who responded (attended the webinar, visited the booth)
 --   sales_call, sales_email, sales_meeting   CRM tasks and events of sales reps
-{#- duckdb_uncompressed_columns: unique hashes / UUIDs, stored uncompressed on DuckDB
-    (macro duckdb__create_table_as) -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
+    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
 {{ config(
-    meta={'duckdb_uncompressed_columns': ['touchpoint_id', 'source_record_id']},
+    meta={'duckdb_uncompressed_columns': ['touchpoint_id', 'source_record_id', 'person_id', 'account_id']},
 ) }}
 {%- set timeout_minutes = var('session_timeout_minutes') %}
 with

@@ -4,6 +4,11 @@
     the opportunity when the activity was logged against one. activity_at is when it happened:
     the task's creation, the meeting's start (as in fct_touchpoints).
 -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
+    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{{ config(
+    meta={'duckdb_uncompressed_columns': ['activity_id', 'person_id', 'account_id', 'salesforce_lead_id']},
+) }}
 with
 
 tasks as (
