@@ -6,7 +6,7 @@ The base models of the event streams (`base_segment__pages`, `base_segment__trac
 `base_salesforce__event`, and `base_hubspot__contact_property_history`, re-classified per
 contact) are incremental: a run classifies the
 rows loaded after the latest load time they hold, plus every other delivery of those rows' keys
-(dq_incremental_rows); in the two largest only keys delivered more than once go through the
+(dq_source_rows); in the two largest only keys delivered more than once go through the
 dedupe window (dq_split_by_delivery). The daily-extension test runs on a clean sample; this one makes the
 next day dirty on purpose, on top of a dirty tiny sample:
 

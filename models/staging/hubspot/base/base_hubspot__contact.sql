@@ -1,6 +1,6 @@
 -- Every raw row of hubspot.contact, typed, normalised and classified for staging (see dq_classify).
 -- Unknown raw columns (custom properties the contract does not know) are ignored.
--- Incremental on DuckDB like the event streams' base models (dq_incremental_rows: new deliveries,
+-- Incremental on DuckDB like the event streams' base models (dq_source_rows: new deliveries,
 -- the other deliveries of their keys and future-timestamp rows are re-classified; delete+insert
 -- on contact_id); a plain table on Spark, where Parquet tables have no row-level delete.
 -- Rows already classified keep what the rules said then: after editing the free_mail_domains seed or the
@@ -16,10 +16,9 @@ with
 
 source as (
 
-    select * from {{ gtm_source('hubspot', 'contact') }}
-    {%- if is_incremental() %}
-    where {{ dq_incremental_rows('hubspot', 'contact', 'id', '_fivetran_synced', 'contact_id', '_fivetran_synced') }}
-    {%- endif %}
+    {{ dq_source_rows(
+        'hubspot', 'contact', 'id', '_fivetran_synced', 'contact_id', '_fivetran_synced'
+    ) }}
 
 ),
 

@@ -1,5 +1,5 @@
 -- Every raw row of hubspot.contact_form_submission, typed and classified for staging (see dq_classify).
--- Incremental on DuckDB like the event streams' base models (dq_incremental_rows: new deliveries,
+-- Incremental on DuckDB like the event streams' base models (dq_source_rows: new deliveries,
 -- the other deliveries of their keys and future-timestamp rows are re-classified; delete+insert
 -- on form_submission_id); a plain table on Spark, where Parquet tables have no row-level delete.
 {{ config(
@@ -13,10 +13,9 @@ with
 
 source as (
 
-    select * from {{ gtm_source('hubspot', 'contact_form_submission') }}
-    {%- if is_incremental() %}
-    where {{ dq_incremental_rows('hubspot', 'contact_form_submission', blank_to_null('conversion_id'), '_fivetran_synced', 'form_submission_id', '_fivetran_synced') }}
-    {%- endif %}
+    {{ dq_source_rows(
+        'hubspot', 'contact_form_submission', blank_to_null('conversion_id'), '_fivetran_synced', 'form_submission_id', '_fivetran_synced'
+    ) }}
 
 ),
 

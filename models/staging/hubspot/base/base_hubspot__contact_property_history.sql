@@ -1,6 +1,6 @@
 -- Every raw row of hubspot.contact_property_history, typed and classified for staging (see dq_classify).
 -- Incremental on DuckDB like the event streams' base models, per contact: the key is (contact,
--- property, change time), and dq_incremental_rows takes the contact, so a run re-classifies every
+-- property, change time), and dq_source_rows takes the contact, so a run re-classifies every
 -- row of each contact with a new delivery or a future-timestamp row (delete+insert on
 -- contact_id); a plain table on Spark, where Parquet tables have no row-level delete. A row
 -- without a contact has no key and is quarantined either way: it is picked up by its load time
@@ -15,10 +15,9 @@ with
 
 source as (
 
-    select * from {{ gtm_source('hubspot', 'contact_property_history') }}
-    {%- if is_incremental() %}
-    where {{ dq_incremental_rows('hubspot', 'contact_property_history', 'contact_id', '_fivetran_synced', 'contact_id', '_fivetran_synced') }}
-    {%- endif %}
+    {{ dq_source_rows(
+        'hubspot', 'contact_property_history', 'contact_id', '_fivetran_synced', 'contact_id', '_fivetran_synced'
+    ) }}
 
 ),
 

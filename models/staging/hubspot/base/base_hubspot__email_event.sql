@@ -2,7 +2,7 @@
     Every raw row of hubspot.email_event, typed, normalised and classified for staging (see
     dq_classify). The second-largest raw table: materialised once like base_segment__pages
     (raw row as text and raw key for quarantined rows only; only redelivered keys go through
-    the dedupe window, dq_split_by_delivery; incremental on DuckDB with dq_incremental_rows
+    the dedupe window, dq_split_by_delivery; incremental on DuckDB with dq_source_rows
     and delete+insert on email_event_id, a table on Spark).
 -#}
 {#- duckdb_uncompressed_columns: unique hashes / UUIDs, stored uncompressed on DuckDB

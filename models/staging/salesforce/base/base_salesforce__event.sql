@@ -1,5 +1,5 @@
 -- Every raw row of salesforce.event (meetings, demos), typed and classified for staging (see dq_classify).
--- Incremental on DuckDB like the event streams' base models (dq_incremental_rows: new deliveries,
+-- Incremental on DuckDB like the event streams' base models (dq_source_rows: new deliveries,
 -- the other deliveries of their keys and future-timestamp rows are re-classified; delete+insert
 -- on event_id); a plain table on Spark, where Parquet tables have no row-level delete.
 {{ config(
@@ -13,10 +13,9 @@ with
 
 source as (
 
-    select * from {{ gtm_source('salesforce', 'event') }}
-    {%- if is_incremental() %}
-    where {{ dq_incremental_rows('salesforce', 'event', blank_to_null('id'), '_fivetran_synced', 'event_id', '_fivetran_synced') }}
-    {%- endif %}
+    {{ dq_source_rows(
+        'salesforce', 'event', blank_to_null('id'), '_fivetran_synced', 'event_id', '_fivetran_synced'
+    ) }}
 
 ),
 

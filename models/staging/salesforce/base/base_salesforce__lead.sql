@@ -1,5 +1,5 @@
 -- Every raw row of salesforce.lead, typed, email normalised, channel mapped and classified for staging.
--- Incremental on DuckDB like the event streams' base models (dq_incremental_rows: new deliveries,
+-- Incremental on DuckDB like the event streams' base models (dq_source_rows: new deliveries,
 -- the other deliveries of their keys and future-timestamp rows are re-classified; delete+insert
 -- on lead_id); a plain table on Spark, where Parquet tables have no row-level delete.
 -- Rows already classified keep what the rules said then: after editing the channel_mapping or
@@ -15,10 +15,9 @@ with
 
 source as (
 
-    select * from {{ gtm_source('salesforce', 'lead') }}
-    {%- if is_incremental() %}
-    where {{ dq_incremental_rows('salesforce', 'lead', blank_to_null('id'), '_fivetran_synced', 'lead_id', '_fivetran_synced') }}
-    {%- endif %}
+    {{ dq_source_rows(
+        'salesforce', 'lead', blank_to_null('id'), '_fivetran_synced', 'lead_id', '_fivetran_synced'
+    ) }}
 
 ),
 

@@ -1,5 +1,5 @@
 -- Every raw row of salesforce.lead_history (lead field changes), typed and classified for staging.
--- Incremental on DuckDB like the event streams' base models (dq_incremental_rows: new deliveries,
+-- Incremental on DuckDB like the event streams' base models (dq_source_rows: new deliveries,
 -- the other deliveries of their keys and future-timestamp rows are re-classified; delete+insert
 -- on lead_history_id); a plain table on Spark, where Parquet tables have no row-level delete.
 {{ config(
@@ -13,10 +13,9 @@ with
 
 source as (
 
-    select * from {{ gtm_source('salesforce', 'lead_history') }}
-    {%- if is_incremental() %}
-    where {{ dq_incremental_rows('salesforce', 'lead_history', blank_to_null('id'), '_fivetran_synced', 'lead_history_id', '_fivetran_synced') }}
-    {%- endif %}
+    {{ dq_source_rows(
+        'salesforce', 'lead_history', blank_to_null('id'), '_fivetran_synced', 'lead_history_id', '_fivetran_synced'
+    ) }}
 
 ),
 

@@ -3,7 +3,7 @@
     staging. The raw table has no currency column: amount is in the opportunity's currency
     (opportunity.currency_iso_code) and is not converted here.
 
-    Incremental on DuckDB like the event streams' base models (dq_incremental_rows: new
+    Incremental on DuckDB like the event streams' base models (dq_source_rows: new
     deliveries, the other deliveries of their keys and future-timestamp rows are re-classified;
     delete+insert on opportunity_history_id); a plain table on Spark, where Parquet tables have
     no row-level delete.
@@ -19,10 +19,9 @@ with
 
 source as (
 
-    select * from {{ gtm_source('salesforce', 'opportunity_history') }}
-    {%- if is_incremental() %}
-    where {{ dq_incremental_rows('salesforce', 'opportunity_history', blank_to_null('id'), '_fivetran_synced', 'opportunity_history_id', '_fivetran_synced') }}
-    {%- endif %}
+    {{ dq_source_rows(
+        'salesforce', 'opportunity_history', blank_to_null('id'), '_fivetran_synced', 'opportunity_history_id', '_fivetran_synced'
+    ) }}
 
 ),
 

@@ -1,7 +1,7 @@
 {#-
     Every raw row of segment.identifies, typed, normalised and classified for staging (see
     dq_classify). An event stream like segment.pages: incremental on DuckDB
-    (dq_incremental_rows: new deliveries, the other deliveries of their keys and
+    (dq_source_rows: new deliveries, the other deliveries of their keys and
     future-timestamp rows are re-classified; delete+insert on identify_id), a plain table on
     Spark, where Parquet tables have no row-level delete. Rows already classified keep the
     email flags of the build that classified them: after editing the free_mail_domains seed or
@@ -22,10 +22,9 @@ with
 
 source as (
 
-    select * from {{ gtm_source('segment', 'identifies') }}
-    {%- if is_incremental() %}
-    where {{ dq_incremental_rows('segment', 'identifies', blank_to_null('id'), 'uuid_ts', 'identify_id', 'loaded_at') }}
-    {%- endif %}
+    {{ dq_source_rows(
+        'segment', 'identifies', blank_to_null('id'), 'uuid_ts', 'identify_id', 'loaded_at'
+    ) }}
 
 ),
 

@@ -5,7 +5,7 @@
     the URL parsing and the dedupe window. Only the rows of keys delivered more than once go
     through the dedupe window (dq_split_by_delivery); every other row is classified as it is
     read. The raw row as text and the raw key are kept only for quarantined rows. Incremental
-    on DuckDB (dq_incremental_rows: new deliveries, other deliveries of their keys and
+    on DuckDB (dq_source_rows: new deliveries, other deliveries of their keys and
     future-timestamp rows are re-classified; delete+insert on page_view_id); a plain table on
     Spark, where Parquet tables have no row-level delete.
 -#}

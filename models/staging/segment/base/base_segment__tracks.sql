@@ -1,6 +1,6 @@
 {#-
     Every raw row of segment.tracks, typed and classified for staging (see dq_classify).
-    An event stream like segment.pages: incremental on DuckDB (dq_incremental_rows: new
+    An event stream like segment.pages: incremental on DuckDB (dq_source_rows: new
     deliveries, the other deliveries of their keys and future-timestamp rows are re-classified;
     delete+insert on track_id), a plain table on Spark, where Parquet tables have no row-level
     delete.
@@ -20,10 +20,9 @@ with
 
 source as (
 
-    select * from {{ gtm_source('segment', 'tracks') }}
-    {%- if is_incremental() %}
-    where {{ dq_incremental_rows('segment', 'tracks', blank_to_null('id'), 'uuid_ts', 'track_id', 'loaded_at') }}
-    {%- endif %}
+    {{ dq_source_rows(
+        'segment', 'tracks', blank_to_null('id'), 'uuid_ts', 'track_id', 'loaded_at'
+    ) }}
 
 ),
 
