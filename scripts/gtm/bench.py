@@ -77,6 +77,8 @@ class StepSpec:
     env: Callable[[BenchConfig], dict[str, str]] = lambda cfg: {}
     # the slowest nodes of a dbt step, (name, seconds) from its run_results.json
     slowest: Callable[[BenchConfig], list[tuple[str, float]]] = lambda cfg: []
+    # what the step starts from, read before it runs (e.g. the data tests' run scope)
+    note: Callable[[BenchConfig], str] = lambda cfg: ""
     # run before the step, untimed (e.g. keep dbt's parse from the step before)
     prepare: Callable[[BenchConfig], None] = lambda cfg: None
 
@@ -219,6 +221,19 @@ def _keep_parse_of(step_before: str, step: str) -> Callable[[BenchConfig], None]
             shutil.copyfile(saved, target / "partial_parse.msgpack")
 
     return prepare
+
+
+def _tests_scope(cfg: BenchConfig) -> str:
+    """Which rows the data tests of the next `gtm build` on the database check (gtm.tested_runs):
+    run-scoped when a fully tested run of these project files is recorded in it, else every row
+    (e.g. a model, macro or test changed after the build). Two daily runs compare only with the
+    same scope."""
+    from gtm import tested_runs
+
+    since = tested_runs.tested_since(cfg.database.resolve(), tested_runs.project_checksum(PRODUCTION_RUN))
+    if since:
+        return f"data tests run-scoped: rows written since {since} (the last fully tested run of these project files)"
+    return "data tests over every row: no fully tested run of these project files is recorded in the database"
 
 
 def _node_name(unique_id: str) -> str:
@@ -381,6 +396,7 @@ STEPS: dict[str, StepSpec] = {
         rows=_raw_rows,
         outputs=lambda cfg: {},
         slowest=_dbt_slowest("incremental"),
+        note=_tests_scope,
     ),
 }
 DBT_STEPS = ("parse", "empty", "floor", "build", "extend", "reload", "incremental")
@@ -448,6 +464,7 @@ class StepResult:
     load_avg_max: float = -1.0  # highest 1-minute load average seen while the step ran (-1: unknown)
     options: str = ""  # the step's variant options (e.g. load --mode), see StepSpec.options
     slowest: list[tuple[str, float]] = field(default_factory=list)  # dbt steps: slowest nodes (name, s)
+    note: str = ""  # what the step started from (StepSpec.note)
 
     @property
     def rows_per_s(self) -> float:
@@ -499,6 +516,7 @@ class _LoadSampler(threading.Thread):
 def _run_step(spec: StepSpec, cfg: BenchConfig) -> StepResult:
     command = spec.command(cfg) if spec.command else [sys.executable, "-m", "gtm.cli", "-q", *spec.args(cfg)]
     spec.prepare(cfg)
+    note = spec.note(cfg)
     sampler = _LoadSampler()
     sampler.start()
     try:
@@ -522,6 +540,7 @@ def _run_step(spec: StepSpec, cfg: BenchConfig) -> StepResult:
         load_avg_max=load_avg_max,
         options=spec.options(cfg),
         slowest=spec.slowest(cfg),
+        note=note,
     )
 
 
@@ -804,6 +823,8 @@ def format_console(summary: BenchSummary) -> str:
             lines.append(f"{label}: {value:,}")
         if step.slowest:
             lines.append(f"slowest nodes ({step.name}): " + ", ".join(f"{n} {t:.1f}s" for n, t in step.slowest))
+        if step.note:
+            lines.append(f"{step.name}: {step.note}")
     for label, value in _derived(summary).items():
         lines.append(f"{label}: {value}")
         for label, value in step.outputs.items():

@@ -108,3 +108,30 @@ def test_slowest_nodes_are_named_by_their_name_not_their_hash() -> None:
         _node_name("test.gtm_warehouse.assert_kpi_gtm_monthly_matches_marts") == "assert_kpi_gtm_monthly_matches_marts"
     )
     assert _node_name("unit_test.gtm_warehouse.int_web_sessions.test_tail") == "test_tail"
+
+
+def test_daily_run_says_whether_its_data_tests_are_run_scoped(tmp_path) -> None:
+    """A daily run's data tests are run-scoped only when the database records a fully tested run
+    of the same project files (a model changed after the build: every row); the console says
+    which, read before the step runs, since two daily runs compare only with the same scope."""
+    import duckdb
+
+    from gtm import tested_runs
+
+    database = tmp_path / "db.duckdb"
+    duckdb.connect(str(database)).close()
+    cfg = bench.BenchConfig(scale="tiny", out_dir=tmp_path / "raw", database=database)
+    incremental = bench.STEPS["incremental"]
+    assert incremental.note(cfg).startswith("data tests over every row")
+
+    tested_runs.record(database, "2026-01-01 06:00:00.000000", "checksum of other project files", 12)
+    assert incremental.note(cfg).startswith("data tests over every row")
+
+    checksum = tested_runs.project_checksum(bench.PRODUCTION_RUN)
+    tested_runs.record(database, "2026-01-02 06:00:00.000000", checksum, 12)
+    assert incremental.note(cfg).startswith("data tests run-scoped: rows written since 2026-01-02 06:00:00.000000")
+    assert bench.STEPS["build"].note(cfg) == ""
+
+    step = StepResult("incremental", ["x"], 10.0, 1000, GB, 12.0, {}, {}, note=incremental.note(cfg))
+    summary = bench.summarize([step], scale="tiny", seed=42, command="gtm bench ...", machine=bench.machine_facts())
+    assert "incremental: data tests run-scoped: rows written since 2026-01-02" in bench.format_console(summary)
