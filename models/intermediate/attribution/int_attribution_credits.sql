@@ -11,8 +11,9 @@
 --                 attribution_model_weights, merged when anchors share a touch, renormalised
 --   time decay    2^(−days before creation / attribution_half_life_days), normalised
 -- Opportunities without an eligible touch have no row here; fct_attribution adds them.
-{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
-    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and other ids and keys of tens of thousands
+    of values or more (person, account, identifier, email), stored uncompressed on DuckDB (macro
+    duckdb__create_table_as; picked by measuring, BENCHMARKS.md) -#}
 {{ config(
     meta={'duckdb_uncompressed_columns': ['touchpoint_id']},
 ) }}

@@ -2,8 +2,9 @@
 -- (signal = touch type, match_pattern on the lower-cased touch_detail; the rule with the most
 -- points wins), with the person's score right after it: fit points + the engagement points of
 -- the touches of the last `score_decay_days` days (older points have decayed away).
-{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
-    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and other ids and keys of tens of thousands
+    of values or more (person, account, identifier, email), stored uncompressed on DuckDB (macro
+    duckdb__create_table_as; picked by measuring, BENCHMARKS.md) -#}
 {{ config(
     meta={'duckdb_uncompressed_columns': ['touchpoint_id', 'person_id']},
 ) }}

@@ -3,8 +3,9 @@
 -- Signals: employees (the account's), title, industry (the account's), email_type (free_mail or
 -- company). A rule matches when its match_pattern (SQL LIKE on the lower-cased value) and its
 -- min_value / max_value bounds (on the numeric value) all hold; empty ones always hold.
-{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
-    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and other ids and keys of tens of thousands
+    of values or more (person, account, identifier, email), stored uncompressed on DuckDB (macro
+    duckdb__create_table_as; picked by measuring, BENCHMARKS.md) -#}
 {{ config(
     meta={'duckdb_uncompressed_columns': ['person_id']},
 ) }}

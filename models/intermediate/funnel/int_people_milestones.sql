@@ -9,8 +9,9 @@
 --   converted opportunity the opportunity the person's CRM lead was converted into (their own deal)
 --   opportunity        the first opportunity on the person's account created at or after lead creation,
 --                      with its proposal (stage map seed opportunity_stages) and close
-{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
-    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and other ids and keys of tens of thousands
+    of values or more (person, account, identifier, email), stored uncompressed on DuckDB (macro
+    duckdb__create_table_as; picked by measuring, BENCHMARKS.md) -#}
 {{ config(
     meta={'duckdb_uncompressed_columns': ['person_id', 'account_id']},
 ) }}

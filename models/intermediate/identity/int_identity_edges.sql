@@ -1,8 +1,9 @@
 -- One row per candidate identity edge: two identifiers observed together in a source record.
 -- Edges that break a conflict rule stay here with `conflict_reason` set and `is_active` false,
 -- so every observed link is accounted for; only active edges join identifiers into people.
-{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
-    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and other ids and keys of tens of thousands
+    of values or more (person, account, identifier, email), stored uncompressed on DuckDB (macro
+    duckdb__create_table_as; picked by measuring, BENCHMARKS.md) -#}
 {{ config(
     meta={'duckdb_uncompressed_columns': ['edge_id', 'left_value', 'right_value']},
 ) }}

@@ -8,8 +8,9 @@
 -- lead, else the account of the email's company domain (free-mail, internal and test emails never
 -- match an account by domain), else the CRM account whose name is exactly the company the person
 -- gave (case and surrounding spaces ignored; only names one account has).
-{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
-    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and other ids and keys of tens of thousands
+    of values or more (person, account, identifier, email), stored uncompressed on DuckDB (macro
+    duckdb__create_table_as; picked by measuring, BENCHMARKS.md) -#}
 {{ config(
     meta={'duckdb_uncompressed_columns': ['person_id', 'email', 'account_id']},
 ) }}

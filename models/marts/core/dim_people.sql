@@ -1,7 +1,8 @@
 -- One row per unified person. No raw PII: the email is hashed, the name follows the display-name
 -- policy (macro display_name); phones and full names stay in int_people_resolved.
-{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
-    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and other ids and keys of tens of thousands
+    of values or more (person, account, identifier, email), stored uncompressed on DuckDB (macro
+    duckdb__create_table_as; picked by measuring, BENCHMARKS.md) -#}
 {{ config(
     meta={'duckdb_uncompressed_columns': ['person_id', 'email_sha256', 'account_id']},
 ) }}

@@ -7,8 +7,9 @@
 -- CRM's own facts (opportunity creation, proposal, close) are never moved; `has_adjusted_milestones`
 -- flags the rows where this happened. A milestone that was skipped stays NULL; the `reached_*`
 -- flags say whether the person got at least that far (they, not the timestamps, feed cohort counts).
-{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
-    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and other ids and keys of tens of thousands
+    of values or more (person, account, identifier, email), stored uncompressed on DuckDB (macro
+    duckdb__create_table_as; picked by measuring, BENCHMARKS.md) -#}
 {{ config(
     meta={'duckdb_uncompressed_columns': ['person_id', 'account_id']},
 ) }}

@@ -1,8 +1,9 @@
 -- One row per lead: a person who entered the funnel (became known: form fill, identify, list
 -- import, CRM lead or contact). Beside the warehouse's milestones (KPIS.md) it keeps the MAP's own
 -- MQL date and the CRM's lead status, so both definitions can be compared.
-{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
-    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and other ids and keys of tens of thousands
+    of values or more (person, account, identifier, email), stored uncompressed on DuckDB (macro
+    duckdb__create_table_as; picked by measuring, BENCHMARKS.md) -#}
 {{ config(
     meta={'duckdb_uncompressed_columns': ['lead_id', 'person_id', 'account_id']},
 ) }}

@@ -4,8 +4,9 @@
 -- the credit of each attribution model and the pipeline (amount_reporting) and won revenue each
 -- model credits to the touch. Money is allocated in whole cents by largest remainder, so per
 -- opportunity and model the attributed amounts add up exactly to the opportunity's amounts.
-{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
-    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and other ids and keys of tens of thousands
+    of values or more (person, account, identifier, email), stored uncompressed on DuckDB (macro
+    duckdb__create_table_as; picked by measuring, BENCHMARKS.md) -#}
 {{ config(
     meta={'duckdb_uncompressed_columns': ['attribution_id', 'touchpoint_id']},
 ) }}

@@ -6,8 +6,9 @@
 --   email_click        a click in a marketing email
 --   event_attendance   a CRM campaign member who responded (attended the webinar, visited the booth)
 --   sales_call, sales_email, sales_meeting   CRM tasks and events of sales reps
-{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
-    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and other ids and keys of tens of thousands
+    of values or more (person, account, identifier, email), stored uncompressed on DuckDB (macro
+    duckdb__create_table_as; picked by measuring, BENCHMARKS.md) -#}
 {{ config(
     meta={'duckdb_uncompressed_columns': ['touchpoint_id', 'source_record_id', 'person_id', 'account_id']},
 ) }}

@@ -4,8 +4,9 @@
     the opportunity when the activity was logged against one. activity_at is when it happened:
     the task's creation, the meeting's start (as in fct_touchpoints).
 -#}
-{#- duckdb_uncompressed_columns: unique hashes / ids, and person / account keys (tens of
-    thousands of values and more), stored uncompressed on DuckDB (macro duckdb__create_table_as) -#}
+{#- duckdb_uncompressed_columns: unique hashes / ids, and other ids and keys of tens of thousands
+    of values or more (person, account, identifier, email), stored uncompressed on DuckDB (macro
+    duckdb__create_table_as; picked by measuring, BENCHMARKS.md) -#}
 {{ config(
     meta={'duckdb_uncompressed_columns': ['activity_id', 'person_id', 'account_id', 'salesforce_lead_id']},
 ) }}
